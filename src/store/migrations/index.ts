@@ -1,0 +1,5 @@
+import type { Migration } from '../migrator.js';
+import { migration001Core } from './001-core.js';
+
+/** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
+export const migrations: readonly Migration[] = [migration001Core];

@@ -1,0 +1,60 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as both dialects return them. Times are epoch milliseconds (BIGINT on PostgreSQL,
+ * parsed to number); JSON is stored as TEXT so both dialects share every query.
+ */
+export interface ApisTable {
+  id: string;
+  name: string;
+  prefix: string;
+  policy: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TokensTable {
+  id: string;
+  api_id: string;
+  kind: string;
+  hash: string | null;
+  name: string;
+  subject: string | null;
+  scopes: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+  ip_allowlist: string | null;
+  rate_limit: string | null;
+  max_uses: number | null;
+  uses: number;
+  metadata: string;
+  last_used_at: number | null;
+  rotated_from: string | null;
+  rotated_to: string | null;
+  version: number;
+}
+
+/** The change feed: one row per mutation that can change a verify result, in commit order. */
+export interface ChangesTable {
+  seq: Generated<number>;
+  type: string;
+  token_id: string | null;
+  token_hash: string | null;
+  api_id: string | null;
+  payload: string;
+  created_at: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  apis: ApisTable;
+  tokens: TokensTable;
+  changes: ChangesTable;
+  meta: MetaTable;
+}

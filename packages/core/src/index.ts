@@ -10,5 +10,6 @@ export * from './route-policy.js';
 export * from './scopes.js';
 export * from './token-format.js';
 export * from './types.js';
+export * from './verifier.js';
 export * from './verify-codes.js';
 export * from './verify-decision.js';

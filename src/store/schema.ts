@@ -52,9 +52,32 @@ export interface MetaTable {
   value: string;
 }
 
+/** A JWT signing key. `private_key` is the AES-256-GCM envelope of the private JWK, never plaintext. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_key: string;
+  created_at: number;
+  /** Set when a newer key took over signing. */
+  retired_at: number | null;
+  /** The latest `exp` of any token signed with this key; a retired key leaves the JWKS after it. */
+  expires_at: number | null;
+}
+
+/** Revoked JWTs that have no token record (client-credentials access tokens), kept until `exp`. */
+export interface JwtRevocationsTable {
+  jti: string;
+  client_id: string | null;
+  expires_at: number;
+  revoked_at: number;
+}
+
 export interface Database {
   apis: ApisTable;
   tokens: TokensTable;
   changes: ChangesTable;
   meta: MetaTable;
+  signing_keys: SigningKeysTable;
+  jwt_revocations: JwtRevocationsTable;
 }

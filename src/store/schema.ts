@@ -73,6 +73,46 @@ export interface JwtRevocationsTable {
   revoked_at: number;
 }
 
+/** One audit event. `node_seq`/`prev_hash`/`hash` chain it to the previous event of its node. */
+export interface AuditEventsTable {
+  id: string;
+  node_id: string;
+  node_seq: number;
+  created_at: number;
+  type: string;
+  actor: string | null;
+  token_id: string | null;
+  subject: string | null;
+  api: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  method: string | null;
+  path: string | null;
+  status: number | null;
+  result: string | null;
+  latency_ms: number | null;
+  /** Canonical JSON (sorted keys) exactly as hashed. */
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The newest event of each node's audit chain (the row writers lock to extend it). */
+export interface AuditChainHeadsTable {
+  node_id: string;
+  seq: number;
+  hash: string;
+  updated_at: number;
+}
+
+/** The last event retention deleted per node: where verification of the remaining chain starts. */
+export interface AuditCheckpointsTable {
+  node_id: string;
+  seq: number;
+  hash: string;
+  pruned_at: number;
+}
+
 export interface Database {
   apis: ApisTable;
   tokens: TokensTable;
@@ -80,4 +120,7 @@ export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeysTable;
   jwt_revocations: JwtRevocationsTable;
+  audit_events: AuditEventsTable;
+  audit_chain_heads: AuditChainHeadsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }

@@ -31,14 +31,23 @@ export interface CompiledPolicy {
   match(method: string, path: string): RouteDecision;
 }
 
-/** A problem in a policy document, naming the route key at fault. */
+/**
+ * A problem in a policy document. `path` locates the offending node in the document
+ * (`['routes', 'GET /x', 0]`) and `at` says whether the key or the value there is wrong, so a file
+ * loader can turn it into `file:line:column`.
+ */
 export class PolicyError extends Error {
+  readonly path: readonly (string | number)[];
+  readonly at: 'key' | 'value';
   constructor(
     message: string,
     readonly route?: string,
+    location: { path?: readonly (string | number)[]; at?: 'key' | 'value' } = {},
   ) {
     super(message);
     this.name = 'PolicyError';
+    this.path = location.path ?? (route === undefined ? [] : ['routes', route]);
+    this.at = location.at ?? 'value';
   }
 }
 
@@ -55,12 +64,22 @@ export function compilePolicy(doc: unknown): CompiledPolicy {
     throw new PolicyError('policy must be a mapping with a "routes" key');
   const { api, routes, ...rest } = doc as Record<string, unknown>;
   const unknownKeys = Object.keys(rest);
-  if (unknownKeys.length > 0) throw new PolicyError(`unknown policy key: ${unknownKeys[0]}`);
+  if (unknownKeys.length > 0)
+    throw new PolicyError(
+      `unknown policy key "${unknownKeys[0]}" (allowed: api, routes)`,
+      undefined,
+      {
+        path: [unknownKeys[0]!],
+        at: 'key',
+      },
+    );
   if (api !== undefined && (typeof api !== 'string' || api === ''))
-    throw new PolicyError('"api" must be a non-empty string');
+    throw new PolicyError('"api" must be a non-empty string', undefined, { path: ['api'] });
   if (typeof routes !== 'object' || routes === null || Array.isArray(routes))
     throw new PolicyError(
       '"routes" must be a mapping of "METHOD /path" to public or a list of scopes',
+      undefined,
+      { path: routes === undefined ? [] : ['routes'] },
     );
   const compiled: CompiledRoute[] = [];
   let order = 0;
@@ -70,12 +89,18 @@ export function compilePolicy(doc: unknown): CompiledPolicy {
       throw new PolicyError(
         `route "${key}" must look like "GET /path" (methods: GET HEAD POST PUT PATCH DELETE OPTIONS *)`,
         key,
+        { at: 'key' },
       );
     }
     const segments = pattern === '/' ? [] : pattern.slice(1).split('/');
-    for (const segment of segments) {
-      if (!SEGMENT.test(segment))
-        throw new PolicyError(`route "${key}" has an invalid path segment "${segment}"`, key);
+    for (const [i, segment] of segments.entries()) {
+      // Patterns are compared with decoded request segments, so decode literal ones the same way.
+      const decoded = SEGMENT.test(segment) ? decodeSegment(segment) : null;
+      if (decoded === null)
+        throw new PolicyError(`route "${key}" has an invalid path segment "${segment}"`, key, {
+          at: 'key',
+        });
+      segments[i] = decoded;
     }
     compiled.push({
       key,
@@ -111,13 +136,27 @@ export function compilePolicy(doc: unknown): CompiledPolicy {
 
 function checkRule(key: string, rule: unknown): RouteRule {
   if (rule === 'public') return 'public';
-  if (
-    Array.isArray(rule) &&
-    rule.length > 0 &&
-    rule.every((s) => typeof s === 'string' && SCOPE.test(s))
-  )
+  if (Array.isArray(rule) && rule.length > 0) {
+    for (const [i, scope] of rule.entries()) {
+      if (typeof scope !== 'string' || !SCOPE.test(scope))
+        throw new PolicyError(
+          `route "${key}": ${JSON.stringify(scope)} is not a valid scope`,
+          key,
+          {
+            path: ['routes', key, i],
+          },
+        );
+    }
     return rule as string[];
+  }
   throw new PolicyError(`route "${key}" must map to "public" or a non-empty list of scopes`, key);
+}
+
+// A literal pattern segment must be one a request path could actually match after splitPath.
+function decodeSegment(segment: string): string | null {
+  if (segment === '*' || segment === '**') return segment;
+  const split = splitPath(`/${segment}`);
+  return split?.length === 1 ? split[0]! : null;
 }
 
 function specificityOf(segments: string[], method: string): number {
@@ -144,26 +183,32 @@ function matchSegments(pattern: string[], pi: number, path: string[], si: number
 
 /**
  * Splits a request path (query string ignored) into decoded segments. Returns `null` for paths
- * that could mean something else to the upstream: dot segments, encoded slashes or dots,
- * backslashes, or invalid percent-encoding. Enforcers must deny those rather than guess.
+ * that could mean something else to the upstream: dot segments, empty segments (`//`), encoded
+ * slashes, dots or backslashes, double encoding (`%252e`), `;` path parameters (which some servers
+ * strip before routing), fragments, control characters, or invalid percent-encoding. Enforcers
+ * must deny those rather than guess.
  * @example splitPath('/orders/42?x=1') // ['orders', '42']
  */
 export function splitPath(path: string): string[] | null {
-  const q = path.search(/[?#]/);
+  const q = path.indexOf('?');
   const bare = q === -1 ? path : path.slice(0, q);
-  if (!bare.startsWith('/') || bare.includes('\\')) return null;
+  // A request target never carries a fragment; one that does is an attempt to confuse someone.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+  if (!bare.startsWith('/') || /[\\#;\x00-\x20\x7f]/.test(bare)) return null;
   if (bare === '/') return [];
   const raw = bare.slice(1).split('/');
   const out: string[] = [];
   for (const [i, segment] of raw.entries()) {
     if (segment === '' && i === raw.length - 1) break; // trailing slash
     if (segment === '' || segment === '.' || segment === '..') return null;
-    if (/%(2e|2f|5c)/i.test(segment)) return null;
+    if (/%(2e|2f|5c|3b|25|00)/i.test(segment)) return null;
+    let decoded: string;
     try {
-      out.push(decodeURIComponent(segment));
+      decoded = decodeURIComponent(segment);
     } catch {
       return null;
     }
+    out.push(decoded);
   }
   return out;
 }

@@ -4,6 +4,7 @@ import type { Database } from './schema.js';
 
 /** Change types carried by the feed. Verifiers drop or refresh cache entries on each. */
 export type ChangeType =
+  | 'token.created'
   | 'token.revoked'
   | 'token.updated'
   | 'token.rotated'

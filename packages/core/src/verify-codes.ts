@@ -22,6 +22,12 @@ export interface VerifiedToken {
   expiresAt: string | null;
   metadata: Record<string, unknown>;
   rateLimit?: { limit: number; remaining: number; resetAt: string };
+  /** Record version, for caching verifiers. */
+  version?: number;
+  /** False when only the server can decide (rate limit, maxUses): do not cache. */
+  cacheable?: boolean;
+  /** The token's allowlist, so a caching verifier can check the client IP locally. */
+  ipAllowlist?: string[] | null;
 }
 
 export interface RejectedToken {

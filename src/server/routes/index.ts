@@ -1,0 +1,18 @@
+import type { GatehouseApp } from '../app.js';
+import type { AppContext } from '../context.js';
+import { apiRoutes } from './apis.js';
+import { healthRoutes } from './health.js';
+import { tokensCreateRoute } from './tokens-create.js';
+import { tokenItemRoutes } from './tokens-item.js';
+import { tokensListRoute } from './tokens-list.js';
+import { verifyRoute } from './verify.js';
+
+/** Every route module, registered in one place. Add yours here. */
+export async function registerRoutes(app: GatehouseApp, ctx: AppContext): Promise<void> {
+  healthRoutes(app, ctx);
+  apiRoutes(app, ctx);
+  tokensCreateRoute(app, ctx);
+  tokensListRoute(app, ctx);
+  tokenItemRoutes(app, ctx);
+  verifyRoute(app, ctx);
+}

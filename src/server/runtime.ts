@@ -1,0 +1,116 @@
+import { type Clock, newId, type RandomSource, secureRandom, systemClock } from '@gatehouse/core';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { type AuditSink, noopAuditSink } from '../audit/audit-sink.js';
+import { openStore, type Store } from '../store/store.js';
+import { ApiDirectory } from '../tokens/api-directory.js';
+import { TokenService } from '../tokens/token-service.js';
+import { StoreVerifyService } from '../verify/verify-service.js';
+import { buildApp, type GatehouseApp } from './app.js';
+import { createManagementAuth } from './auth.js';
+import { bootstrapStore } from './bootstrap.js';
+import type { AppContext, ServerConfig } from './context.js';
+import { createLogger } from './logger.js';
+
+export interface StartServerOptions extends Partial<ServerConfig> {
+  clock?: Clock;
+  random?: RandomSource;
+  logger?: Logger;
+  /** Called once with the root token when this start bootstrapped an empty store. */
+  onRootToken?: (secret: string) => void | Promise<void>;
+  /** Use an already open store (tests); it is not closed by `close()`. */
+  store?: Store;
+}
+
+export interface RunningServer {
+  url: string;
+  app: GatehouseApp;
+  ctx: AppContext;
+  /** Stops accepting, finishes in-flight requests, flushes buffers, closes the store. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: '.gatehouse',
+  bodyLimit: 64 * 1024,
+};
+
+/**
+ * Composes the store, services and HTTP app, bootstraps an empty store and starts listening.
+ * @example const server = await startServer({ port: 0, dataDir: tmp }); await server.close();
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, ...definedOnly(options) };
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? secureRandom;
+  const logger = options.logger ?? createLogger();
+  const store =
+    options.store ??
+    (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const closers: Array<() => Promise<void> | void> = [];
+  const audit: AuditSink = noopAuditSink;
+  const apis = new ApiDirectory(store, clock);
+  const verifier = new StoreVerifyService({ store, apis, clock, audit });
+  const tokens = new TokenService({ store, apis, clock, random, audit });
+  let baseUrl = '';
+  const ctx: AppContext = {
+    config,
+    store,
+    clock,
+    random,
+    logger,
+    nodeId: newId('node', random),
+    metrics: new Registry(),
+    audit,
+    apis,
+    tokens,
+    verifier,
+    auth: createManagementAuth(verifier),
+    baseUrl: () => config.issuer ?? baseUrl,
+    onClose: (fn) => closers.push(fn),
+  };
+  const { rootToken } = await bootstrapStore({ store, clock, random, audit });
+  if (rootToken) await options.onRootToken?.(rootToken);
+  await apis.reload();
+  const app = await buildApp(ctx);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  baseUrl = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    app,
+    ctx,
+    close: () => {
+      closing ??= (async () => {
+        await app.close();
+        for (const fn of closers.reverse()) await fn();
+        await audit.flush();
+        if (!options.store) await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+const CONFIG_KEYS = [
+  'host',
+  'port',
+  'issuer',
+  'policyFile',
+  'dataDir',
+  'databaseUrl',
+  'redisUrl',
+  'bodyLimit',
+  'tls',
+] as const;
+
+function definedOnly(options: StartServerOptions): Partial<ServerConfig> {
+  return Object.fromEntries(
+    CONFIG_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+  );
+}

@@ -113,6 +113,22 @@ export interface AuditCheckpointsTable {
   pruned_at: number;
 }
 
+/** A change-feed subscriber (a node's own cache tailer, or an SSE client) and what it applied. */
+export interface FeedSubscribersTable {
+  id: string;
+  /** `node` (a server's own cache) or `sse` (a remote verifier). */
+  kind: string;
+  /** Shown in revocation receipts (`?subscriber=` name, or `node:<nodeId>`). */
+  name: string;
+  /** The server node that holds the subscription. */
+  node_id: string;
+  applied_seq: number;
+  applied_at: number;
+  /** Refreshed while the subscription is alive; stale rows are not counted as live. */
+  seen_at: number;
+  connected_at: number;
+}
+
 export interface Database {
   apis: ApisTable;
   tokens: TokensTable;
@@ -123,4 +139,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  feed_subscribers: FeedSubscribersTable;
 }

@@ -7,6 +7,7 @@ import type { ApiDirectory } from '../tokens/api-directory.js';
 import type { TokenService } from '../tokens/token-service.js';
 import type { VerifyService } from '../verify/verify-service.js';
 import type { ManagementAuth } from './auth.js';
+import type { ServerMetrics } from './metrics.js';
 
 /** Server settings after flags, env and config file are merged. */
 export interface ServerConfig {
@@ -37,6 +38,8 @@ export interface AppContext {
   logger: Logger;
   nodeId: string;
   metrics: Registry;
+  /** Core counters and a gauge helper on `metrics`. */
+  serverMetrics: ServerMetrics;
   audit: AuditSink;
   apis: ApiDirectory;
   tokens: TokenService;

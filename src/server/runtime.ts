@@ -11,6 +11,7 @@ import { createManagementAuth } from './auth.js';
 import { bootstrapStore } from './bootstrap.js';
 import type { AppContext, ServerConfig } from './context.js';
 import { createLogger } from './logger.js';
+import { createServerMetrics, instrumentVerifier } from './metrics.js';
 
 export interface StartServerOptions extends Partial<ServerConfig> {
   clock?: Clock;
@@ -52,7 +53,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const closers: Array<() => Promise<void> | void> = [];
   const audit: AuditSink = noopAuditSink;
   const apis = new ApiDirectory(store, clock);
-  const verifier = new StoreVerifyService({ store, apis, clock, audit });
+  const registry = new Registry();
+  const serverMetrics = createServerMetrics(registry);
+  const verifier = instrumentVerifier(
+    new StoreVerifyService({ store, apis, clock, audit }),
+    serverMetrics,
+  );
   const tokens = new TokenService({ store, apis, clock, random, audit });
   let baseUrl = '';
   const ctx: AppContext = {
@@ -62,7 +68,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     random,
     logger,
     nodeId: newId('node', random),
-    metrics: new Registry(),
+    metrics: registry,
+    serverMetrics,
     audit,
     apis,
     tokens,

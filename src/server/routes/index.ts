@@ -2,6 +2,7 @@ import type { GatehouseApp } from '../app.js';
 import type { AppContext } from '../context.js';
 import { apiRoutes } from './apis.js';
 import { healthRoutes } from './health.js';
+import { metricsRoute } from './metrics.js';
 import { tokensCreateRoute } from './tokens-create.js';
 import { tokenItemRoutes } from './tokens-item.js';
 import { tokensListRoute } from './tokens-list.js';
@@ -10,6 +11,7 @@ import { verifyRoute } from './verify.js';
 /** Every route module, registered in one place. Add yours here. */
 export async function registerRoutes(app: GatehouseApp, ctx: AppContext): Promise<void> {
   healthRoutes(app, ctx);
+  metricsRoute(app, ctx);
   apiRoutes(app, ctx);
   tokensCreateRoute(app, ctx);
   tokensListRoute(app, ctx);

@@ -110,6 +110,11 @@ describe('health', () => {
         status: 'ready',
         store: 'sqlite',
       });
+      await t.call('POST', '/v1/verify', { body: { token: 'gth_not-a-token' } });
+      const metrics = await t.call('GET', '/metrics', { token: null });
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toMatch(/gatehouse_verifications_total\{result="MALFORMED"\} 1/);
+      expect(metrics.body).toMatch(/gatehouse_verify_duration_seconds_bucket/);
       const spec = await t.call('GET', '/openapi.json', { token: null });
       expect(spec.body.paths['/v1/tokens']).toBeDefined();
     } finally {

@@ -40,15 +40,19 @@ export const gatehousePlugin: FastifyPluginCallback<GatehouseMiddlewareOptions> 
   function gatehousePlugin(fastify, options, done): void {
     const auth = createAuthenticator(options);
     decorate(fastify);
-    const routeScopes = new WeakMap<object, readonly string[] | false>();
+    // Route configs are validated once, at registration; fastify copies the config object
+    // shallowly, so the inner `gatehouse` object is the stable key.
+    const routeScopes = new WeakMap<object, readonly string[]>();
     fastify.addHook('onRoute', (route) => {
       const config = route.config?.gatehouse;
-      if (config === undefined || !route.config) return;
-      routeScopes.set(route.config, config === false ? false : checkScopes(config.scopes ?? []));
+      if (config) routeScopes.set(config, checkScopes(config.scopes ?? []));
     });
     fastify.addHook('onRequest', function gatehouseOnRequest(request, reply, next) {
-      const scopes = routeScopes.get(request.routeOptions.config);
-      if (scopes === false) return next();
+      const config = request.routeOptions.config.gatehouse;
+      if (config === false) return next();
+      const scopes = config
+        ? (routeScopes.get(config) ?? checkScopes(config.scopes ?? []))
+        : undefined;
       run(auth, request, reply, scopes).then(() => next(), next);
     });
     done();

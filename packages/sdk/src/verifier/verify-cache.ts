@@ -45,6 +45,8 @@ export class VerifyCache {
   private readonly revokedJtis: LRUCache<string, true>;
   // key or tokenId → generation of the change that last touched it; bounded: old races are over.
   private readonly touched = new LRUCache<string, number>({ max: 10_000 });
+  // Same, for `token.created`: it only makes a NOT_FOUND stale, never an identity.
+  private readonly created = new LRUCache<string, number>({ max: 10_000 });
   private generation = 0;
   private clearedAt = 0;
 
@@ -86,6 +88,7 @@ export class VerifyCache {
 
   fillDenial(key: string, denial: CachedDenial, since: number): void {
     if (!CACHEABLE_DENIALS.has(denial.code) || this.changedSince(since, key)) return;
+    if ((this.created.get(key) ?? -1) > since) return;
     this.negative.set(key, denial);
   }
 
@@ -97,8 +100,13 @@ export class VerifyCache {
     if (change.type === 'jwt.revoked' && tokenId) this.revokedJtis.set(tokenId, true);
     if (change.type === 'token.created') {
       // A new token can only turn a NOT_FOUND into something else.
-      if (tokenHash) this.dropDenial(tokenHash);
-      else this.negative.clear();
+      if (tokenHash) {
+        this.negative.delete(tokenHash);
+        this.created.set(tokenHash, this.generation);
+      } else {
+        this.negative.clear();
+        this.clearedAt = this.generation;
+      }
       return;
     }
     if (change.type.startsWith('token.') || change.type.startsWith('jwt.')) {
@@ -129,10 +137,6 @@ export class VerifyCache {
 
   private drop(key: string): void {
     this.positive.delete(key);
-    this.dropDenial(key);
-  }
-
-  private dropDenial(key: string): void {
     this.negative.delete(key);
     this.touched.set(key, this.generation);
   }

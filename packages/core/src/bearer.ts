@@ -15,8 +15,11 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * @example parseAuthorization(req.headers.authorization)
  */
 export function parseAuthorization(header: string | string[] | undefined | null): BearerCredential {
-  if (Array.isArray(header))
+  if (Array.isArray(header)) {
+    // No header at all is "none"; several Authorization headers are ambiguous, so malformed.
+    if (header.length === 0) return { kind: 'none' };
     return header.length === 1 ? parseAuthorization(header[0]) : { kind: 'malformed' };
+  }
   if (!header) return { kind: 'none' };
   const trimmed = header.trim();
   const space = trimmed.search(/\s/);

@@ -1,22 +1,32 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
+/**
+ * Every audit event type. Management events are written in the transaction of the change they
+ * describe; usage events (`token.verified`, `token.rejected`, `request.*`) are batched.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'token.created',
+  'token.updated',
+  'token.revoked',
+  'token.rotated',
+  'token.verified',
+  'token.rejected',
+  'request.proxied',
+  'request.denied',
+  'api.created',
+  'api.updated',
+  'key.rotated',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'leak.reported',
+  'alert.raised',
+  'alert.acknowledged',
+] as const;
+
 /** Audit event types. Management events are written in the transaction of the change they describe. */
-export type AuditEventType =
-  | 'token.created'
-  | 'token.updated'
-  | 'token.revoked'
-  | 'token.rotated'
-  | 'token.verified'
-  | 'token.rejected'
-  | 'request.proxied'
-  | 'request.denied'
-  | 'api.created'
-  | 'api.updated'
-  | 'key.rotated'
-  | 'webhook.created'
-  | 'leak.reported'
-  | 'alert.raised';
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /**
  * What a caller hands to the audit log. Never a secret: token values are never put here, not even

@@ -10,6 +10,12 @@ import {
 
 /** The built-in API whose (management) tokens must never open a protected API. */
 export const MANAGEMENT_API = 'gatehouse';
+/**
+ * Its fixed token prefix (see src/server/bootstrap.ts). Refusing these before verifying means a
+ * management token is plainly `invalid_token` on every route, never a telling 403 for a scope it
+ * lacks, and never counts against anything.
+ */
+const MANAGEMENT_TOKEN_START = 'gthm_';
 
 /** Why a request was turned away, as written to the audit log's `result`. */
 export type DenialReason =
@@ -73,16 +79,21 @@ export async function authorizeRequest(input: AuthorizeInput): Promise<Authoriza
     return deny('MALFORMED_HEADER', challengeFor({ kind: 'malformed' }, { realm }), pattern);
 
   let result: Awaited<ReturnType<TokenVerifier['verify']>>;
-  try {
-    result = await input.verifier.verify(credential.token, {
-      scopes,
-      ip: input.ip,
-      api: input.policy?.api,
-    });
-  } catch {
-    // Fail closed: an unreachable or broken verifier must never let a request through.
-    return deny('VERIFIER_UNAVAILABLE', UNAVAILABLE, pattern);
+  if (credential.token.startsWith(MANAGEMENT_TOKEN_START)) {
+    result = { valid: false, code: 'NOT_FOUND' };
+  } else {
+    try {
+      result = await input.verifier.verify(credential.token, {
+        scopes,
+        ip: input.ip,
+        api: input.policy?.api,
+      });
+    } catch {
+      // Fail closed: an unreachable or broken verifier must never let a request through.
+      return deny('VERIFIER_UNAVAILABLE', UNAVAILABLE, pattern);
+    }
   }
+  // Backstop for management tokens of another shape (e.g. JWTs).
   if (result.valid && result.api === MANAGEMENT_API) result = { valid: false, code: 'NOT_FOUND' };
   if (!result.valid) {
     const challenge = challengeFor({ kind: 'denied', result, requiredScopes: scopes }, { realm });

@@ -94,6 +94,8 @@ export async function createProxy(options: ProxyOptions): Promise<ProxyHandle> {
     const ip = req.socket.remoteAddress;
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
+    const userAgent = req.headers['user-agent'];
+    const seen = { method, target, userAgent, started, ip };
     const outcome = await authorizeRequest({
       policy: policy.current,
       verifier: options.verifier,
@@ -112,7 +114,7 @@ export async function createProxy(options: ProxyOptions): Promise<ProxyHandle> {
         ...responseHeaders,
       });
       res.end(JSON.stringify(challenge.body));
-      auditProxyOutcome(audit, { outcome, req, status: challenge.status, started, ip });
+      auditProxyOutcome(audit, { ...seen, outcome, status: challenge.status });
       return;
     }
     const token = outcome.kind === 'allowed' ? outcome.token : null;
@@ -128,14 +130,7 @@ export async function createProxy(options: ProxyOptions): Promise<ProxyHandle> {
     });
     if (result.error && result.error !== 'client_aborted')
       logger.warn({ method, status: result.status, error: result.error }, 'upstream failure');
-    auditProxyOutcome(audit, {
-      outcome,
-      req,
-      status: result.status,
-      started,
-      ip,
-      error: result.error,
-    });
+    auditProxyOutcome(audit, { ...seen, outcome, status: result.status, error: result.error });
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {

@@ -1,6 +1,10 @@
 import type { GatehouseApp } from '../app.js';
 import type { AppContext } from '../context.js';
 import { apiRoutes } from './apis.js';
+import { eventsRoute } from './events.js';
+import { eventsAckRoute } from './events-ack.js';
+import { eventsStreamRoute } from './events-stream.js';
+import { forwardAuthRoute } from './forward-auth.js';
 import { healthRoutes } from './health.js';
 import { metricsRoute } from './metrics.js';
 import { tokensCreateRoute } from './tokens-create.js';
@@ -17,4 +21,8 @@ export async function registerRoutes(app: GatehouseApp, ctx: AppContext): Promis
   tokensListRoute(app, ctx);
   tokenItemRoutes(app, ctx);
   verifyRoute(app, ctx);
+  eventsRoute(app, ctx);
+  eventsStreamRoute(app, ctx);
+  eventsAckRoute(app, ctx);
+  await forwardAuthRoute(app, ctx);
 }

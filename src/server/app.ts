@@ -3,7 +3,13 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './context.js';
 import { GatehouseError, problemBody } from './errors.js';
@@ -35,8 +41,33 @@ export async function buildApp(ctx: AppContext): Promise<GatehouseApp> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false } },
+    // Subjects may be 200 characters, percent-encoded up to three times longer in the path.
+    routerOptions: { maxParamLength: 1024 },
+    // Router-level failures (bad percent-encoding, overlong params) bypass the error handler.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const problem = toProblem(error);
+      void reply
+        .code(problem.status)
+        .type('application/problem+json')
+        .send({ ...problem.body, field: 'path' });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as GatehouseApp;
   app.setValidatorCompiler(validatorCompiler);
+  // JSON routes take JSON only: without this, the text and form parsers (the OAuth endpoints need
+  // forms) would hand a string or a flat form object to a JSON schema. A route that accepts other
+  // types lists them in `schema.consumes`, which also documents them in the OpenAPI spec.
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema;
+    if (!schema?.body || request.body === undefined) return;
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    const accepted = (schema.consumes as readonly string[] | undefined) ?? ['application/json'];
+    if (!type || !accepted.includes(type))
+      throw new GatehouseError(
+        'unsupported_media_type',
+        `send the body as ${accepted.join(' or ')}`,
+        { field: 'content-type' },
+      );
+  });
   app.setSchemaErrorFormatter((errors, dataVar) => {
     const first = errors[0];
     const { field, detail } = first

@@ -8,7 +8,7 @@ import { type RunningServer, type StartServerOptions, startServer } from '../src
 export interface TestServer {
   server: RunningServer;
   url: string;
-  /** The root admin token (scope `admin`) created by bootstrap. */
+  /** The root admin token (scope `admin`) created by bootstrap ('' when the server joined a store). */
   rootToken: string;
   /** JSON request helper: returns status, headers and parsed body. */
   call(
@@ -32,8 +32,13 @@ export interface TestServer {
  * @example const t = await startTestServer(); const res = await t.call('GET', '/v1/apis', { token: t.rootToken });
  */
 export async function startTestServer(
-  options: StartServerOptions & { clock?: Clock } = {},
+  options: StartServerOptions & {
+    clock?: Clock;
+    /** Join a store another test server already bootstrapped: `rootToken` is then ''. */
+    join?: boolean;
+  } = {},
 ): Promise<TestServer> {
+  const { join: joining, ...serverOptions } = options;
   const ownDir =
     options.dataDir || options.databaseUrl || options.store
       ? undefined
@@ -44,12 +49,12 @@ export async function startTestServer(
     host: '127.0.0.1',
     logger: createLogger({ level: process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent' }),
     ...(ownDir ? { dataDir: ownDir } : {}),
-    ...options,
+    ...serverOptions,
     onRootToken: (secret) => {
       rootToken = secret;
     },
   });
-  if (!rootToken)
+  if (!rootToken && !joining)
     throw new Error('startTestServer needs an empty store (no root token was created)');
   const call: TestServer['call'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };

@@ -5,6 +5,7 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import type { Store } from '../store/store.js';
 import type { ApiDirectory } from '../tokens/api-directory.js';
 import type { TokenService } from '../tokens/token-service.js';
+import type { ChangeFeedHub } from '../verify/verify-runtime.js';
 import type { VerifyService } from '../verify/verify-service.js';
 import type { ManagementAuth } from './auth.js';
 import type { ServerMetrics } from './metrics.js';
@@ -49,4 +50,6 @@ export interface AppContext {
   baseUrl(): string;
   /** Work to run on shutdown, in reverse registration order. */
   onClose(fn: () => Promise<void> | void): void;
+  /** The change feed as this process applies it: `onChange` for modules that react (OAuth keys, audit…). */
+  feed?: ChangeFeedHub;
 }

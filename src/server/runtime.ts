@@ -5,7 +5,7 @@ import { type AuditSink, noopAuditSink } from '../audit/audit-sink.js';
 import { openStore, type Store } from '../store/store.js';
 import { ApiDirectory } from '../tokens/api-directory.js';
 import { TokenService } from '../tokens/token-service.js';
-import { StoreVerifyService } from '../verify/verify-service.js';
+import { createVerifyRuntime } from '../verify/verify-runtime.js';
 import { buildApp, type GatehouseApp } from './app.js';
 import { createManagementAuth } from './auth.js';
 import { bootstrapStore } from './bootstrap.js';
@@ -55,19 +55,38 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const apis = new ApiDirectory(store, clock);
   const registry = new Registry();
   const serverMetrics = createServerMetrics(registry);
-  const verifier = instrumentVerifier(
-    new StoreVerifyService({ store, apis, clock, audit }),
-    serverMetrics,
+  const nodeId = newId('node', random);
+  // The verification hot path: cache kept exact by the change feed, limiter, usage batcher.
+  const verify = createVerifyRuntime({
+    store,
+    apis,
+    clock,
+    audit,
+    nodeId,
+    databaseUrl: config.databaseUrl,
+    redisUrl: config.redisUrl,
+    onError: (error) => logger.warn({ err: error }, 'verify runtime error'),
+  });
+  const verifier = instrumentVerifier(verify.verifier, serverMetrics);
+  serverMetrics.gauge('gatehouse_verify_cache_hit_ratio', 'Verify cache hits / lookups', () => {
+    const { hits, misses } = verify.cache.stats();
+    return hits + misses === 0 ? 0 : hits / (hits + misses);
+  });
+  serverMetrics.gauge(
+    'gatehouse_feed_applied_seq',
+    'Newest change-feed seq applied here',
+    () => verify.tailer.appliedSeq,
   );
-  const tokens = new TokenService({ store, apis, clock, random, audit });
+  // Mutations go through verify.store: this node applies its own changes before answering.
+  const tokens = new TokenService({ store: verify.store, apis, clock, random, audit });
   let baseUrl = '';
   const ctx: AppContext = {
     config,
-    store,
+    store: verify.store,
     clock,
     random,
     logger,
-    nodeId: newId('node', random),
+    nodeId,
     metrics: registry,
     serverMetrics,
     audit,
@@ -77,10 +96,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     auth: createManagementAuth(verifier),
     baseUrl: () => config.issuer ?? baseUrl,
     onClose: (fn) => closers.push(fn),
+    feed: verify,
   };
   const { rootToken } = await bootstrapStore({ store, clock, random, audit });
   if (rootToken) await options.onRootToken?.(rootToken);
   await apis.reload();
+  await verify.start();
+  ctx.onClose(() => verify.close());
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

@@ -15,6 +15,12 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import type { Store } from '../store/store.js';
 import { findTokenByHash } from '../store/tokens-repo.js';
 import type { ApiDirectory } from '../tokens/api-directory.js';
+import type { TokenRateLimiter } from './rate-limiter.js';
+import type { RevocationReceipt } from './subscriber-registry.js';
+import type { UsageTracker } from './usage-tracker.js';
+import type { VerifyCache } from './verify-cache.js';
+
+export type { RevocationReceipt } from './subscriber-registry.js';
 
 export interface ServiceVerifyOptions extends VerifyOptions {
   /** Record a usage audit event (default true). Management authentication turns it off. */
@@ -33,24 +39,29 @@ export interface VerifyService extends TokenVerifier {
   awaitApplied?(seq: number | null, timeoutMs: number): Promise<RevocationReceipt>;
 }
 
-/** What `revoke` with `wait: true` reports. */
-export interface RevocationReceipt {
-  verifiers: number;
-  confirmed: number;
-  maxLagMs: number | null;
-  /** Subscribers that had not confirmed when the wait ended. */
-  pending?: string[];
+export interface CachedVerifyServiceDeps {
+  store: Store;
+  apis: ApiDirectory;
+  clock: Clock;
+  audit: AuditSink;
+  cache: VerifyCache;
+  usage: UsageTracker;
+  limiter: TokenRateLimiter;
+  receipts?: { awaitApplied(seq: number | null, timeoutMs: number): Promise<RevocationReceipt> };
+  /** Test hook: runs between a store read and its cache fill (to widen the fill race on purpose). */
+  beforeFill?: (hash: string) => Promise<void>;
 }
 
 /**
- * Store-backed verification. Order: shape and checksum (no hashing, no I/O) → lookup by hash →
- * API filter → revoked, expired, IP, scopes, uses.
+ * Cached verification. Order: shape and checksum (no hashing, no I/O) → API by prefix (memory) →
+ * hash → cache, or one store read shared by concurrent misses → revoked, expired, IP, scopes →
+ * uses (reserved exactly) → rate limit. The cache is kept exact by the feed tailer, never by TTL.
  * @example const result = await verifier.verify(secret, { scopes: ['orders:read'], ip: '10.0.0.1' });
  */
-export class StoreVerifyService implements VerifyService {
-  constructor(
-    private readonly deps: { store: Store; apis: ApiDirectory; clock: Clock; audit: AuditSink },
-  ) {}
+export class CachedVerifyService implements VerifyService {
+  private readonly inflight = new Map<string, Promise<TokenRecord | undefined>>();
+
+  constructor(private readonly deps: CachedVerifyServiceDeps) {}
 
   async verify(token: string, options: ServiceVerifyOptions = {}): Promise<VerifyResult> {
     const parsed = parseToken(token);
@@ -58,17 +69,73 @@ export class StoreVerifyService implements VerifyService {
     const api = await this.deps.apis.byPrefix(parsed.prefix);
     if (!api || (options.api !== undefined && api.name !== options.api))
       return this.finish(reject('NOT_FOUND'), null, null, options);
-    const record = await findTokenByHash(this.deps.store.db, hashToken(token));
+    const hash = hashToken(token);
+    const entry = this.deps.cache.get(hash);
+    const record = entry ? (entry.found ? entry.record : undefined) : await this.load(hash);
     if (!record || record.apiId !== api.id)
       return this.finish(reject('NOT_FOUND'), null, api.name, options);
+    const now = this.deps.clock.now();
+    const { usage } = this.deps;
     const denial = staticCheck({
-      token: record,
-      now: this.deps.clock.now(),
+      token: record.maxUses === null ? record : { ...record, uses: usage.usesOf(record) },
+      now,
       requiredScopes: options.scopes,
       ip: options.ip,
     });
     if (denial) return this.finish(denial, record, api.name, options);
-    return this.finish(accept(record, api.name), record, api.name, options);
+    // Reserve synchronously, right after the check: concurrent verifies can never overshoot.
+    if (!usage.reserve(record))
+      return this.finish(reject('USAGE_EXCEEDED'), record, api.name, options);
+    const result = accept(record, api.name);
+    if (record.rateLimit !== null) {
+      const decision = await this.deps.limiter.consume(record.id, record.rateLimit, now);
+      if (!decision.allowed) {
+        usage.refund(record);
+        const retryAfterSeconds = Math.max(1, Math.ceil((decision.resetAt - now) / 1000));
+        return this.finish(
+          { valid: false, code: 'RATE_LIMITED', retryAfterSeconds },
+          record,
+          api.name,
+          options,
+        );
+      }
+      result.rateLimit = {
+        limit: decision.limit,
+        remaining: decision.remaining,
+        resetAt: new Date(decision.resetAt).toISOString(),
+      };
+    }
+    usage.used(record.id, now);
+    return this.finish(result, record, api.name, options);
+  }
+
+  awaitApplied(seq: number | null, timeoutMs: number): Promise<RevocationReceipt> {
+    if (!this.deps.receipts) return Promise.resolve({ verifiers: 0, confirmed: 0, maxLagMs: null });
+    return this.deps.receipts.awaitApplied(seq, timeoutMs);
+  }
+
+  /** One store read per hash at a time; concurrent misses share it. */
+  private load(hash: string): Promise<TokenRecord | undefined> {
+    let pending = this.inflight.get(hash);
+    if (!pending) {
+      pending = this.readAndFill(hash).finally(() => this.inflight.delete(hash));
+      this.inflight.set(hash, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Reads and fills. A refused fill means a change to this hash was applied while the read was in
+   * flight, so the read may predate it: read again rather than answer from it.
+   */
+  private async readAndFill(hash: string): Promise<TokenRecord | undefined> {
+    const { cache, store } = this.deps;
+    for (;;) {
+      const startedAt = cache.appliedSeq;
+      const record = await findTokenByHash(store.db, hash);
+      await this.deps.beforeFill?.(hash);
+      if (cache.fill(hash, record, startedAt)) return record;
+    }
   }
 
   private finish(

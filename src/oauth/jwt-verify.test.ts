@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@gatehouse/core';
-import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  type JWTPayload,
+  SignJWT,
+  UnsecuredJWT,
+} from 'jose';
 import { beforeAll, expect, it } from 'vitest';
 import { forEachStore } from '../../test/store-harness.js';
 import { signAccessToken } from './jwt-issue.js';
@@ -53,7 +60,10 @@ forEachStore('JWT verification rejects every forgery', (target) => {
     });
     expect(looksLikeJwt(jwt)).toBe(true);
     const result = await check(jwt);
-    expect(result).toMatchObject({ ok: true, claims: { sub: 'tok_ok', client_id: 'tok_ok', scope: 'orders:read orders:write' } });
+    expect(result).toMatchObject({
+      ok: true,
+      claims: { sub: 'tok_ok', client_id: 'tok_ok', scope: 'orders:read orders:write' },
+    });
     expect(await check(await craft(claims()))).toMatchObject({ ok: true });
   });
 
@@ -62,7 +72,9 @@ forEachStore('JWT verification rejects every forgery', (target) => {
     expect(await check(jwt)).toMatchObject({ ok: false, code: 'MALFORMED' });
     // Same with a typ and kid in the header.
     const [, payload] = jwt.split('.');
-    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: key.kid })).toString('base64url');
+    const header = Buffer.from(
+      JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: key.kid }),
+    ).toString('base64url');
     expect(await check(`${header}.${payload}.`)).toMatchObject({ ok: false, code: 'MALFORMED' });
   });
 
@@ -79,39 +91,79 @@ forEachStore('JWT verification rejects every forgery', (target) => {
 
   it('unknown kid, a foreign key under our kid, a kid-less header, an alg that is not the key’s', async () => {
     const foreign = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    expect(await check(await craft(claims(), { kid: 'key_unknown' }, foreign.privateKey))).toMatchObject({ ok: false, code: 'MALFORMED' });
-    expect(await check(await craft(claims(), {}, foreign.privateKey))).toMatchObject({ ok: false, code: 'MALFORMED' });
-    const noKid = await new SignJWT(claims()).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' }).sign(key.privateKey);
+    expect(
+      await check(await craft(claims(), { kid: 'key_unknown' }, foreign.privateKey)),
+    ).toMatchObject({ ok: false, code: 'MALFORMED' });
+    expect(await check(await craft(claims(), {}, foreign.privateKey))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED',
+    });
+    const noKid = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' })
+      .sign(key.privateKey);
     expect(await check(noKid)).toMatchObject({ ok: false, code: 'MALFORMED' });
     const es = await generateKeyPair('ES256', { extractable: true });
-    expect(await check(await craft(claims(), { alg: 'ES256' }, es.privateKey))).toMatchObject({ ok: false, code: 'MALFORMED' });
+    expect(await check(await craft(claims(), { alg: 'ES256' }, es.privateKey))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED',
+    });
     // An embedded jwk header is never trusted.
-    const embedded = await craft(claims(), { kid: undefined, jwk: await exportJWK(foreign.publicKey) }, foreign.privateKey);
+    const embedded = await craft(
+      claims(),
+      { kid: undefined, jwk: await exportJWK(foreign.publicKey) },
+      foreign.privateKey,
+    );
     expect(await check(embedded)).toMatchObject({ ok: false, code: 'MALFORMED' });
   });
 
   it('wrong or missing typ', async () => {
-    expect(await check(await craft(claims(), { typ: 'JWT' }))).toMatchObject({ ok: false, code: 'MALFORMED' });
-    expect(await check(await craft(claims(), { typ: undefined }))).toMatchObject({ ok: false, code: 'MALFORMED' });
-    expect(await check(await craft(claims(), { typ: 'application/at+jwt' }))).toMatchObject({ ok: true });
+    expect(await check(await craft(claims(), { typ: 'JWT' }))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED',
+    });
+    expect(await check(await craft(claims(), { typ: undefined }))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED',
+    });
+    expect(await check(await craft(claims(), { typ: 'application/at+jwt' }))).toMatchObject({
+      ok: true,
+    });
   });
 
   it('wrong iss or aud, and missing required claims', async () => {
-    expect(await check(await craft({ ...claims(), iss: 'https://evil.example' }))).toMatchObject({ ok: false, code: 'MALFORMED' });
-    expect(await check(await craft({ ...claims(), aud: 'billing' }))).toMatchObject({ ok: false, code: 'MALFORMED' });
+    expect(await check(await craft({ ...claims(), iss: 'https://evil.example' }))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED',
+    });
+    expect(await check(await craft({ ...claims(), aud: 'billing' }))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED',
+    });
     for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope']) {
       const payload = claims();
       delete payload[claim];
-      expect(await check(await craft(payload)), claim).toMatchObject({ ok: false, code: 'MALFORMED' });
+      expect(await check(await craft(payload)), claim).toMatchObject({
+        ok: false,
+        code: 'MALFORMED',
+      });
     }
   });
 
   it('expired beyond the 30 s skew; not yet valid (nbf, iat) beyond the skew', async () => {
     expect(await check(await craft({ ...claims(), exp: nowS() - 20 }))).toMatchObject({ ok: true });
-    expect(await check(await craft({ ...claims(), exp: nowS() - 31 }))).toMatchObject({ ok: false, code: 'EXPIRED' });
+    expect(await check(await craft({ ...claims(), exp: nowS() - 31 }))).toMatchObject({
+      ok: false,
+      code: 'EXPIRED',
+    });
     expect(await check(await craft({ ...claims(), nbf: nowS() + 20 }))).toMatchObject({ ok: true });
-    expect(await check(await craft({ ...claims(), nbf: nowS() + 60 }))).toMatchObject({ ok: false, code: 'MALFORMED' });
-    expect(await check(await craft({ ...claims(), iat: nowS() + 120 }))).toMatchObject({ ok: false, code: 'MALFORMED' });
+    expect(await check(await craft({ ...claims(), nbf: nowS() + 60 }))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED',
+    });
+    expect(await check(await craft({ ...claims(), iat: nowS() + 120 }))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED',
+    });
   });
 
   it('a tampered payload, garbage and opaque tokens', async () => {

@@ -151,7 +151,14 @@ export class KeyRing {
    * token expires. Appends `key.rotated` to the change feed in the same transaction.
    */
   async rotate(
-    options: { algorithm?: SigningAlgorithm } = {},
+    options: {
+      algorithm?: SigningAlgorithm;
+      /** Runs inside the rotation's transaction (e.g. to write the audit event atomically). */
+      inTransaction?: (
+        tx: Kysely<Database>,
+        rotated: { kid: string; alg: SigningAlgorithm; retired: string[] },
+      ) => Promise<void>;
+    } = {},
   ): Promise<{ kid: string; alg: SigningAlgorithm; retired: string[] }> {
     const alg = options.algorithm ?? this.options.algorithm ?? 'EdDSA';
     const fresh = await this.generate(alg);
@@ -169,6 +176,7 @@ export class KeyRing {
         payload: { kid: fresh.kid, alg, retired: previous },
         time: now,
       });
+      await options.inTransaction?.(tx, { kid: fresh.kid, alg, retired: previous });
       return previous;
     });
     this.invalidate();

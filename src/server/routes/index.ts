@@ -7,6 +7,7 @@ import { eventsStreamRoute } from './events-stream.js';
 import { forwardAuthRoute } from './forward-auth.js';
 import { healthRoutes } from './health.js';
 import { metricsRoute } from './metrics.js';
+import { oauthRoutes } from './oauth-setup.js';
 import { tokensCreateRoute } from './tokens-create.js';
 import { tokenItemRoutes } from './tokens-item.js';
 import { tokensListRoute } from './tokens-list.js';
@@ -25,4 +26,5 @@ export async function registerRoutes(app: GatehouseApp, ctx: AppContext): Promis
   eventsStreamRoute(app, ctx);
   eventsAckRoute(app, ctx);
   await forwardAuthRoute(app, ctx);
+  await oauthRoutes(app, ctx);
 }

@@ -4,6 +4,7 @@ import {
   generateToken,
   hashToken,
   newId,
+  parseToken,
   type RandomSource,
   type RateLimit,
   type TokenKind,
@@ -84,14 +85,17 @@ export class TokenService {
 
   async requireApi(idOrName: string, field = 'body.api'): Promise<ApiRecord> {
     const api = await this.deps.apis.resolve(idOrName);
-    if (!api) throw new GatehouseError('not_found', `API "${idOrName}" does not exist`, { field });
+    if (!api) {
+      // Never echo a pasted secret (see tokenNotFound).
+      const shown = parseToken(idOrName).ok ? '(a token secret was given)' : `"${idOrName}"`;
+      throw new GatehouseError('not_found', `API ${shown} does not exist`, { field });
+    }
     return api;
   }
 
   async get(id: string): Promise<{ record: TokenRecord; api: ApiRecord }> {
     const record = await findTokenById(this.deps.store.db, id);
-    if (!record)
-      throw new GatehouseError('not_found', `token ${id} does not exist`, { field: 'id' });
+    if (!record) throw tokenNotFound(id);
     return { record, api: await this.requireApi(record.apiId, 'id') };
   }
 
@@ -187,8 +191,7 @@ export class TokenService {
     const now = this.deps.clock.now();
     const record = await this.deps.store.write(async (tx) => {
       const next = await updateToken(tx, id, patch);
-      if (!next)
-        throw new GatehouseError('not_found', `token ${id} does not exist`, { field: 'id' });
+      if (!next) throw tokenNotFound(id);
       await this.changed(tx, {
         type: 'token.updated',
         tokenId: id,
@@ -221,8 +224,7 @@ export class TokenService {
     const now = this.deps.clock.now();
     return this.deps.store.write(async (tx) => {
       const current = await findTokenById(tx, id);
-      if (!current)
-        throw new GatehouseError('not_found', `token ${id} does not exist`, { field: 'id' });
+      if (!current) throw tokenNotFound(id);
       if (current.revokedAt !== null) return { record: current, api, seq: null };
       const { record, seq } = await this.revokeInTx(tx, current, api, reason, actor, now);
       return { record, api, seq };
@@ -360,4 +362,16 @@ export class TokenService {
   private audited(tx: Kysely<Database>, event: AuditEventInput): Promise<void> {
     return this.deps.audit.recordInTransaction(tx, event);
   }
+}
+
+/**
+ * The 404 for an unknown token id. Users do paste a secret where the id goes; echoing it back
+ * would put the secret in an error body (and in whatever logs the caller keeps), so a
+ * checksum-valid token is described, never repeated.
+ */
+function tokenNotFound(id: string): GatehouseError {
+  const detail = parseToken(id).ok
+    ? 'this is a token secret, not a token id (ids look like tok_…); find the id with GET /v1/tokens or verify the secret with POST /v1/verify'
+    : `token ${id} does not exist`;
+  return new GatehouseError('not_found', detail, { field: 'id' });
 }

@@ -64,7 +64,8 @@ export class SubscriberRegistry {
     const { store, tailer } = this.options;
     await this.register(this.nodeSubscriberId, 'node', this.nodeSubscriberId, tailer.appliedSeq);
     this.stopListening = tailer.onChange(() => {
-      queueMicrotask(() => this.recordOwnProgress());
+      // setImmediate: the tailer moves its seq forward only after every listener ran.
+      setImmediate(() => this.recordOwnProgress());
     });
     this.heartbeat = setInterval(() => {
       const now = this.wall.now();

@@ -1,3 +1,4 @@
+export type { TokenVerifier, VerifyOptions, VerifyResult } from '@gatehouse/core';
 export { type ClientOptions, createClient, type GatehouseClient } from './client/create-client.js';
 export * from './client/types.js';
 export { GatehouseApiError, GatehouseUnavailableError, type ProblemBody } from './errors.js';

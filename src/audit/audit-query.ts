@@ -1,5 +1,5 @@
 import { isId } from '@gatehouse/core';
-import type { AuditCursor, AuditFilter } from '../store/audit-repo.js';
+import type { AuditCursor, AuditFilter, AuditRecord } from '../store/audit-repo.js';
 import { AUDIT_EVENT_TYPES } from './audit-sink.js';
 
 /** A query parameter that cannot be used; routes turn it into a 400 naming `field`. */
@@ -54,6 +54,30 @@ export function parseAuditListQuery(query: Record<string, unknown>): AuditListQu
 export function parseAuditRange(query: Record<string, unknown>): AuditFilter {
   rejectUnknown(query, ['since', 'until']);
   return parseFilter(query);
+}
+
+/**
+ * Parses `GET /v1/audit/stream` parameters: the list filters without time range or paging.
+ * @example parseAuditStreamQuery({ type: 'token.rejected' })
+ */
+export function parseAuditStreamQuery(query: Record<string, unknown>): AuditFilter {
+  rejectUnknown(query, ['tokenId', 'subject', 'type', 'result']);
+  return parseFilter(query);
+}
+
+/** Whether a record passes a filter (the stream filters in memory). */
+export function matchesAuditFilter(record: AuditRecord, filter: AuditFilter): boolean {
+  if (filter.tokenId !== undefined && record.tokenId !== filter.tokenId) return false;
+  if (filter.subject !== undefined && record.subject !== filter.subject) return false;
+  if (filter.result !== undefined && record.result !== filter.result) return false;
+  if (filter.type !== undefined) {
+    const ok = filter.type.endsWith('.')
+      ? record.type.startsWith(filter.type)
+      : record.type === filter.type;
+    if (!ok) return false;
+  }
+  if (filter.since !== undefined && record.time < filter.since) return false;
+  return filter.until === undefined || record.time < filter.until;
 }
 
 function parseFilter(query: Record<string, unknown>): AuditFilter {

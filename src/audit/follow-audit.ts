@@ -16,9 +16,9 @@ export async function auditHeadPosition(db: Kysely<Database>): Promise<FollowPos
 }
 
 /**
- * Reads events written after `position`, per node in chain order. Chain order is commit order
- * (writers hold the node's head lock), so a follower never skips an event that commits late,
- * which a time- or id-ordered poll could. Mutates and returns `position`.
+ * Reads events written after `position`: node after node, each in chain order. Chain order is
+ * commit order (writers hold the node's head lock), so a follower never skips an event that
+ * commits late, which a time- or id-ordered poll could. Mutates and returns `position`.
  * @example const { events } = await pollAudit(store.db, position);
  */
 export async function pollAudit(
@@ -35,7 +35,6 @@ export async function pollAudit(
     if (last) position[nodeId] = last.seq;
     events.push(...page);
   }
-  events.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
   return { events, position };
 }
 

@@ -1,6 +1,10 @@
 import type { GatehouseApp } from '../app.js';
 import type { AppContext } from '../context.js';
 import { apiRoutes } from './apis.js';
+import { auditExportRoute } from './audit-export.js';
+import { auditListRoute } from './audit-list.js';
+import { auditStreamRoute } from './audit-stream.js';
+import { auditVerifyRoute } from './audit-verify.js';
 import { eventsRoute } from './events.js';
 import { eventsAckRoute } from './events-ack.js';
 import { eventsStreamRoute } from './events-stream.js';
@@ -25,6 +29,10 @@ export async function registerRoutes(app: GatehouseApp, ctx: AppContext): Promis
   eventsRoute(app, ctx);
   eventsStreamRoute(app, ctx);
   eventsAckRoute(app, ctx);
+  auditListRoute(app, ctx);
+  auditExportRoute(app, ctx);
+  auditVerifyRoute(app, ctx);
+  auditStreamRoute(app, ctx);
   await forwardAuthRoute(app, ctx);
   await oauthRoutes(app, ctx);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where the master key came from. `created` means a key file was just written: warn the operator. */
@@ -58,17 +58,17 @@ export function loadMasterKey(options: {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const path = join(options.dataDir, 'master.key');
   const created = randomBytes(32);
+  // Written to a private temp file, then linked into place: link() fails if the key exists, so
+  // two processes starting at once never both win, and no reader ever sees a half-written file.
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temp, `${created.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    // 'wx' = exclusive create: two processes starting at once cannot both write a key.
-    const fd = openSync(path, 'wx', 0o600);
-    try {
-      writeSync(fd, `${created.toString('base64')}\n`);
-    } finally {
-      closeSync(fd);
-    }
+    linkSync(temp, path);
     return { key: created, source: 'created', path };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temp);
   }
   return { key: parseMasterKey(readFileSync(path, 'utf8')), source: 'file', path };
 }

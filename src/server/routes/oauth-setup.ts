@@ -36,6 +36,10 @@ export async function oauthRoutes(app: GatehouseApp, ctx: AppContext): Promise<O
   });
   await oauth.keys.ensureSigningKey();
   ctx.tokens.setJwtIssuer(oauth.jwtIssuer);
+  // A rotation on another node reaches this one through the feed; the key cache TTL is the backstop.
+  ctx.feed?.onChange((change) => {
+    if (change.type === 'key.rotated') oauth.keys.invalidate();
+  });
   verifyJwtsToo(ctx, oauth);
 
   wellKnownAuthorizationServerRoute(app, oauth);

@@ -1,0 +1,191 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../src/server/logger.js';
+import { startServer } from '../src/server/runtime.js';
+
+export interface ProxyBenchOptions {
+  /** Seconds of measured load per target and round (default 5), after a 2 s warm-up. */
+  durationSeconds?: number;
+  /** Interleaved rounds; each target's figures are its median round (default 3). */
+  rounds?: number;
+  connections?: number;
+}
+
+interface LoadFigures {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  non2xx: number;
+  errors: number;
+}
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon');
+
+/**
+ * Gateway overhead, in one run: the same upstream called directly, through a bare Node reverse
+ * proxy (same undici forwarder, no auth), and through `gatehouse proxy` with the real store-backed
+ * verifier (warm cache) and the SQLite audit log on. Load comes from autocannon (CLI, its own
+ * process, 32 connections); added latency from a one-connection sequential probe (own process,
+ * microsecond timer). Targets: throughput ≥ 0.8× bare, added p50 ≤ 0.3 ms.
+ * @example const figures = await runProxyBench({ durationSeconds: 5 }); console.log(figures);
+ */
+export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<object> {
+  const duration = options.durationSeconds ?? 5;
+  const rounds = options.rounds ?? 3;
+  const connections = options.connections ?? 32;
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-proxy-'));
+  const children: ChildProcess[] = [];
+  try {
+    const token = await seedToken(dir);
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(policy, 'api: default\nroutes:\n  "GET /**": [bench:read]\n');
+    const upstream = await startChild(children, ['upstream']);
+    const bare = await startChild(children, ['bare', JSON.stringify({ upstream })]);
+    const gatehouse = await startChild(children, [
+      'gatehouse',
+      JSON.stringify({ upstream, policy, dataDir: dir }),
+    ]);
+    const targets = { direct: upstream, bare, gatehouse };
+    const headers = { gatehouse: { authorization: `Bearer ${token}` } };
+
+    // Interleaved rounds, median per target: background load on a shared machine then shifts
+    // every target alike instead of whichever happened to run during a burst.
+    const runs: Record<string, LoadFigures[]> = { direct: [], bare: [], gatehouse: [] };
+    const tokenFor = (name: string): string | undefined =>
+      name === 'gatehouse' ? token : undefined;
+    for (const [name, url] of Object.entries(targets))
+      await autocannon(`${url}/orders/1`, { duration: 2, connections, token: tokenFor(name) });
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, url] of Object.entries(targets)) {
+        const figures = await autocannon(`${url}/orders/1`, {
+          duration,
+          connections,
+          token: tokenFor(name),
+        });
+        runs[name]!.push(figures);
+      }
+    }
+    const load = Object.fromEntries(Object.entries(runs).map(([n, list]) => [n, medianRun(list)]));
+    const probe = await runProbe({
+      targets: Object.fromEntries(Object.entries(targets).map(([n, u]) => [n, `${u}/orders/1`])),
+      headers,
+      rounds: 10,
+      perRound: 500,
+    });
+    const ratio = load.gatehouse!.reqPerSec / load.bare!.reqPerSec;
+    const addedP50 = probe.gatehouse!.p50Ms - probe.bare!.p50Ms;
+    return {
+      tool: `autocannon 9 CLI in its own process, ${connections} connections, ${rounds} interleaved rounds of ${duration} s per target (median round) after a 2 s warm-up; added latency from a 1-connection sequential probe (10×500 requests per target, interleaved)`,
+      load,
+      probe,
+      throughputVsBare: round(ratio),
+      throughputVsDirect: round(load.gatehouse!.reqPerSec / load.direct!.reqPerSec),
+      addedP50MsVsBare: round(addedP50),
+      addedP50MsVsDirect: round(probe.gatehouse!.p50Ms - probe.direct!.p50Ms),
+      targets: { throughputVsBare: 0.8, addedP50Ms: 0.3 },
+      meetsTargets: ratio >= 0.8 && addedP50 <= 0.3,
+    };
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : null)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Bootstraps a store in `dir` and creates one default-API token with scope `bench:read`. */
+async function seedToken(dir: string): Promise<string> {
+  let root = '';
+  const server = await startServer({
+    port: 0,
+    dataDir: dir,
+    logger: createLogger({ level: 'silent' }),
+    onRootToken: (secret) => {
+      root = secret;
+    },
+  });
+  try {
+    const res = await fetch(`${server.url}/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${root}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', scopes: ['bench:read'], ttlSeconds: 86_400 }),
+    });
+    if (res.status !== 201) throw new Error(`could not create the bench token: ${res.status}`);
+    return ((await res.json()) as { token: string }).token;
+  } finally {
+    await server.close();
+  }
+}
+
+async function startChild(children: ChildProcess[], args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [here('./proxy-targets.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) return (JSON.parse(line) as { url: string }).url;
+  throw new Error(`bench child ${args[0]} exited before it was ready`);
+}
+
+async function autocannon(
+  url: string,
+  o: { duration: number; connections: number; token: string | undefined },
+): Promise<LoadFigures> {
+  const args = [AUTOCANNON, '-j', '-c', String(o.connections), '-d', String(o.duration)];
+  if (o.token) args.push('-H', `authorization=Bearer ${o.token}`);
+  const out = await runJson(args.concat(url));
+  const r = out as {
+    requests: { average: number };
+    latency: { p50: number; p99: number; average: number };
+    non2xx: number;
+    errors: number;
+  };
+  return {
+    reqPerSec: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    meanMs: round(r.latency.average),
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
+async function runProbe(config: object): Promise<Record<string, { p50Ms: number; p99Ms: number }>> {
+  const out = await runJson([here('./proxy-latency-probe.js'), JSON.stringify(config)]);
+  const probe = out as Record<string, { p50Ms: number; p99Ms: number; samples: number }>;
+  for (const figures of Object.values(probe)) {
+    figures.p50Ms = round(figures.p50Ms);
+    figures.p99Ms = round(figures.p99Ms);
+  }
+  return probe;
+}
+
+async function runJson(args: string[]): Promise<unknown> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`${args[0]} exited with ${code}`);
+  return JSON.parse(text);
+}
+
+function once(child: ChildProcess, event: 'exit'): Promise<unknown[]> {
+  return new Promise((resolve) => child.once(event, (...values: unknown[]) => resolve(values)));
+}
+
+function medianRun(list: LoadFigures[]): LoadFigures & { allReqPerSec: number[] } {
+  const sorted = [...list].sort((a, b) => a.reqPerSec - b.reqPerSec);
+  return { ...sorted[Math.floor(sorted.length / 2)]!, allReqPerSec: list.map((f) => f.reqPerSec) };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -107,7 +107,7 @@ export async function createProxy(options: ProxyOptions): Promise<ProxyHandle> {
     });
     if (outcome.kind === 'denied') {
       const { challenge } = outcome;
-      // Drain nothing: the connection closes after a denial with an unread body.
+      // A denied request's body is never read; Node discards it (or closes the connection).
       res.writeHead(challenge.status, {
         'content-type': 'application/json',
         ...challenge.headers,

@@ -43,7 +43,7 @@ export interface ForwardAuthDecision {
  */
 export async function decideForwardAuth(input: ForwardAuthInput): Promise<ForwardAuthDecision> {
   const h = input.headers;
-  const suffix = input.pathSuffix && input.pathSuffix !== '/' ? input.pathSuffix : undefined;
+  const suffix = input.pathSuffix || undefined;
   const method = (first(h['x-original-method']) ?? first(h['x-forwarded-method']) ?? input.method)
     .trim()
     .toUpperCase();

@@ -216,6 +216,7 @@ forEachStore('audit HTTP API', (target) => {
 /** Minimal SSE parser over a fetch body: next() resolves with the next complete event. */
 function sseReader(res: Response): {
   next(): Promise<{ event: string; id: string; data: string }>;
+  cancel(): Promise<void>;
 } {
   const body = res.body;
   if (!body) throw new Error('no body');

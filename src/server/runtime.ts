@@ -104,6 +104,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   await verify.start();
   ctx.onClose(() => verify.close());
   const app = await buildApp(ctx);
+  // Once closing, every response asks the client to drop its connection: an idle keep-alive
+  // socket would otherwise hold shutdown open until the client's own idle timeout.
+  let draining = false;
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -116,6 +123,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ctx,
     close: () => {
       closing ??= (async () => {
+        draining = true;
         await app.close();
         for (const fn of closers.reverse()) await fn();
         await audit.flush();

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './cli-error.js';
+import { registerApis } from './commands/apis.js';
+import { registerAudit } from './commands/audit.js';
+import { registerKeys } from './commands/keys.js';
+import { registerProxy } from './commands/proxy.js';
 import { registerServe } from './commands/serve.js';
+import { registerSubject } from './commands/subject.js';
+import { registerToken } from './commands/token.js';
 
 /** Builds the `gatehouse` command tree. Each command lives in its own file under `commands/`. */
 export function buildProgram(): Command {
@@ -10,8 +16,14 @@ export function buildProgram(): Command {
     .description('API token authority: issue, verify, revoke and audit scoped tokens')
     .version('0.1.0')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError('(run with --help for usage)');
   registerServe(program);
+  registerProxy(program);
+  registerToken(program);
+  registerSubject(program);
+  registerApis(program);
+  registerAudit(program);
+  registerKeys(program);
   return program;
 }
 

@@ -1,7 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createLogger } from '../../server/logger.js';
-import { startServer } from '../../server/runtime.js';
 import { CliError } from '../cli-error.js';
 import { type FileConfig, readConfigFile } from '../config-file.js';
 
@@ -61,6 +59,11 @@ export function registerServe(program: Command): void {
       if (Boolean(tlsCert) !== Boolean(tlsKey))
         throw new CliError('--tls-cert and --tls-key go together');
       const rootTokenFile = pick(flags.rootTokenFile, undefined, file, 'rootTokenFile');
+      // Loaded here, not at the top: management commands should not pay for the server's imports.
+      const [{ createLogger }, { startServer }] = await Promise.all([
+        import('../../server/logger.js'),
+        import('../../server/runtime.js'),
+      ]);
       const logger = createLogger();
       const server = await startServer({
         port: parsePort(pick(flags.port, env.GATEHOUSE_PORT, file, 'port') ?? '8080'),
@@ -84,10 +87,9 @@ export function registerServe(program: Command): void {
             writeFileSync(rootTokenFile, `${secret}\n`, { mode: 0o600, flag: 'w' });
         },
       });
-      process.stdout.write(
-        `Gatehouse listening on ${server.url} (store: ${server.ctx.store.dialect} ${server.ctx.store.location})\n`,
-      );
-      await new Promise<void>((resolve) => {
+      // Handlers go in before the ready line: a supervisor that signals as soon as it reads the
+      // line must never hit the default disposition (death by SIGTERM, exit code null).
+      const stopped = new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'shutting down');
           server.close().then(resolve, (error: unknown) => {
@@ -99,5 +101,9 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      process.stdout.write(
+        `Gatehouse listening on ${server.url} (store: ${server.ctx.store.dialect} ${server.ctx.store.location})\n`,
+      );
+      await stopped;
     });
 }

@@ -60,6 +60,9 @@ export interface CachedVerifyServiceDeps {
  */
 export class CachedVerifyService implements VerifyService {
   private readonly inflight = new Map<string, Promise<TokenRecord | undefined>>();
+  // Cached records are immutable (a change replaces them), so their success answer is built once:
+  // the ISO date alone costs more than the cache lookup.
+  private readonly answers = new WeakMap<TokenRecord, VerifiedToken>();
 
   constructor(private readonly deps: CachedVerifyServiceDeps) {}
 
@@ -86,7 +89,12 @@ export class CachedVerifyService implements VerifyService {
     // Reserve synchronously, right after the check: concurrent verifies can never overshoot.
     if (!usage.reserve(record))
       return this.finish(reject('USAGE_EXCEEDED'), record, api.name, options);
-    const result = accept(record, api.name);
+    let answer = this.answers.get(record);
+    if (answer === undefined || answer.api !== api.name) {
+      answer = accept(record, api.name);
+      this.answers.set(record, answer);
+    }
+    const result: VerifiedToken = { ...answer };
     if (record.rateLimit !== null) {
       const decision = await this.deps.limiter.consume(record.id, record.rateLimit, now);
       if (!decision.allowed) {

@@ -18,6 +18,9 @@ export interface ProxyBenchOptions {
 
 interface LoadFigures {
   reqPerSec: number;
+  total: number;
+  /** CPU of the process under test (the proxy, or the upstream for direct calls) per request. */
+  cpuUsPerRequest?: number;
   p50Ms: number;
   p99Ms: number;
   meanMs: number;
@@ -46,30 +49,52 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
     const token = await seedToken(dir);
     const policy = join(dir, 'policy.yaml');
     writeFileSync(policy, 'api: default\nroutes:\n  "GET /**": [bench:read]\n');
-    const upstream = await startChild(children, ['upstream']);
-    const bare = await startChild(children, ['bare', JSON.stringify({ upstream })]);
-    const gatehouse = await startChild(children, [
+    const upstreamChild = await startChild(children, ['upstream']);
+    const upstream = upstreamChild.url;
+    const bareChild = await startChild(children, ['bare', JSON.stringify({ upstream })]);
+    const gatehouseChild = await startChild(children, [
       'gatehouse',
       JSON.stringify({ upstream, policy, dataDir: dir }),
     ]);
-    const targets = { direct: upstream, bare, gatehouse };
-    const headers = { gatehouse: { authorization: `Bearer ${token}` } };
+    const quietChild = await startChild(children, [
+      'gatehouse-no-audit',
+      JSON.stringify({ upstream, policy, dataDir: dir }),
+    ]);
+    const targets = {
+      direct: upstream,
+      bare: bareChild.url,
+      gatehouse: gatehouseChild.url,
+      gatehouseNoAudit: quietChild.url,
+    };
+    // Whose CPU a target's requests cost: the upstream for direct calls, else the proxy.
+    const measured: Record<string, BenchChild> = {
+      direct: upstreamChild,
+      bare: bareChild,
+      gatehouse: gatehouseChild,
+      gatehouseNoAudit: quietChild,
+    };
+    const auth = { authorization: `Bearer ${token}` };
+    const headers = { gatehouse: auth, gatehouseNoAudit: auth };
 
     // Interleaved rounds, median per target: background load on a shared machine then shifts
     // every target alike instead of whichever happened to run during a burst.
-    const runs: Record<string, LoadFigures[]> = { direct: [], bare: [], gatehouse: [] };
+    const runs: Record<string, LoadFigures[]> = Object.fromEntries(
+      Object.keys(targets).map((name) => [name, [] as LoadFigures[]]),
+    );
     const tokenFor = (name: string): string | undefined =>
       name === 'gatehouse' ? token : undefined;
     for (const [name, url] of Object.entries(targets))
       await autocannon(`${url}/orders/1`, { duration: 2, connections, token: tokenFor(name) });
     for (let r = 0; r < rounds; r++) {
       for (const [name, url] of Object.entries(targets)) {
+        const cpuBefore = await measured[name]!.cpuMicros();
         const figures = await autocannon(`${url}/orders/1`, {
           duration,
           connections,
           token: tokenFor(name),
         });
-        runs[name]!.push(figures);
+        const cpu = (await measured[name]!.cpuMicros()) - cpuBefore;
+        runs[name]!.push({ ...figures, cpuUsPerRequest: Math.round(cpu / figures.total) });
       }
     }
     const load = Object.fromEntries(Object.entries(runs).map(([n, list]) => [n, medianRun(list)]));
@@ -82,10 +107,21 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
     const ratio = load.gatehouse!.reqPerSec / load.bare!.reqPerSec;
     const addedP50 = probe.gatehouse!.p50Ms - probe.bare!.p50Ms;
     return {
-      tool: `autocannon 9 CLI in its own process, ${connections} connections, ${rounds} interleaved rounds of ${duration} s per target (median round) after a 2 s warm-up; added latency from a 1-connection sequential probe (10×500 requests per target, interleaved)`,
+      tool: `autocannon 9 CLI in its own process, ${connections} connections, ${rounds} interleaved rounds of ${duration} s per target (median round) after a 2 s warm-up; added latency from a 1-connection sequential probe (10×500 requests per target, interleaved); CPU per request read from the process under test`,
       load,
       probe,
       throughputVsBare: round(ratio),
+      // The ratio a CPU-bound proxy would reach: robust to other load on the machine.
+      cpuPerRequestVsBare: round(
+        load.gatehouse!.medianCpuUsPerRequest / load.bare!.medianCpuUsPerRequest,
+      ),
+      withoutAudit: {
+        throughputVsBare: round(load.gatehouseNoAudit!.reqPerSec / load.bare!.reqPerSec),
+        cpuPerRequestVsBare: round(
+          load.gatehouseNoAudit!.medianCpuUsPerRequest / load.bare!.medianCpuUsPerRequest,
+        ),
+        addedP50MsVsBare: round(probe.gatehouseNoAudit!.p50Ms - probe.bare!.p50Ms),
+      },
       throughputVsDirect: round(load.gatehouse!.reqPerSec / load.direct!.reqPerSec),
       addedP50MsVsBare: round(addedP50),
       addedP50MsVsDirect: round(probe.gatehouse!.p50Ms - probe.direct!.p50Ms),
@@ -123,14 +159,31 @@ async function seedToken(dir: string): Promise<string> {
   }
 }
 
-async function startChild(children: ChildProcess[], args: string[]): Promise<string> {
+interface BenchChild {
+  url: string;
+  /** CPU time (user + system, µs) the child has used so far. */
+  cpuMicros(): Promise<number>;
+}
+
+async function startChild(children: ChildProcess[], args: string[]): Promise<BenchChild> {
   const child = spawn(process.execPath, [here('./proxy-targets.js'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.push(child);
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) return (JSON.parse(line) as { url: string }).url;
-  throw new Error(`bench child ${args[0]} exited before it was ready`);
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`bench child ${args[0]} exited`);
+    return JSON.parse(line.value) as Record<string, unknown>;
+  };
+  const url = (await next()).url as string;
+  return {
+    url,
+    async cpuMicros() {
+      child.stdin!.write('cpu\n');
+      return (await next()).cpuMicros as number;
+    },
+  };
 }
 
 async function autocannon(
@@ -141,13 +194,14 @@ async function autocannon(
   if (o.token) args.push('-H', `authorization=Bearer ${o.token}`);
   const out = await runJson(args.concat(url));
   const r = out as {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p50: number; p99: number; average: number };
     non2xx: number;
     errors: number;
   };
   return {
     reqPerSec: Math.round(r.requests.average),
+    total: r.requests.total,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     meanMs: round(r.latency.average),
@@ -181,9 +235,16 @@ function once(child: ChildProcess, event: 'exit'): Promise<unknown[]> {
   return new Promise((resolve) => child.once(event, (...values: unknown[]) => resolve(values)));
 }
 
-function medianRun(list: LoadFigures[]): LoadFigures & { allReqPerSec: number[] } {
+function medianRun(
+  list: LoadFigures[],
+): LoadFigures & { allReqPerSec: number[]; medianCpuUsPerRequest: number } {
   const sorted = [...list].sort((a, b) => a.reqPerSec - b.reqPerSec);
-  return { ...sorted[Math.floor(sorted.length / 2)]!, allReqPerSec: list.map((f) => f.reqPerSec) };
+  const cpu = list.map((f) => f.cpuUsPerRequest ?? 0).sort((a, b) => a - b);
+  return {
+    ...sorted[Math.floor(sorted.length / 2)]!,
+    allReqPerSec: list.map((f) => f.reqPerSec),
+    medianCpuUsPerRequest: cpu[Math.floor(cpu.length / 2)]!,
+  };
 }
 
 function round(value: number): number {

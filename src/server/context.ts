@@ -23,6 +23,8 @@ export interface ServerConfig {
   redisUrl?: string | undefined;
   /** Maximum JSON body size in bytes. */
   bodyLimit: number;
+  /** Delete audit events older than this; undefined keeps them forever. */
+  auditRetentionSeconds?: number | undefined;
   /** PEM certificate and key: serve HTTPS only. */
   tls?: { cert: string; key: string } | undefined;
 }

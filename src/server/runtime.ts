@@ -1,7 +1,7 @@
 import { type Clock, newId, type RandomSource, secureRandom, systemClock } from '@gatehouse/core';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { type AuditSink, noopAuditSink } from '../audit/audit-sink.js';
+import { startServerAudit } from '../audit/server-audit.js';
 import { openStore, type Store } from '../store/store.js';
 import { ApiDirectory } from '../tokens/api-directory.js';
 import { TokenService } from '../tokens/token-service.js';
@@ -51,11 +51,24 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     options.store ??
     (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const closers: Array<() => Promise<void> | void> = [];
-  const audit: AuditSink = noopAuditSink;
   const apis = new ApiDirectory(store, clock);
   const registry = new Registry();
   const serverMetrics = createServerMetrics(registry);
   const nodeId = newId('node', random);
+  // Registered first so it closes last: everything that records has stopped by then.
+  const auditLog = startServerAudit({
+    store,
+    clock,
+    random,
+    nodeId,
+    metrics: registry,
+    retentionMs:
+      config.auditRetentionSeconds === undefined ? undefined : config.auditRetentionSeconds * 1000,
+    onError: (error) =>
+      logger.error({ err: error }, 'audit write failed; the batch is kept and retried'),
+  });
+  const audit = auditLog.audit;
+  closers.push(() => auditLog.close());
   // The verification hot path: cache kept exact by the change feed, limiter, usage batcher.
   const verify = createVerifyRuntime({
     store,
@@ -126,7 +139,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         draining = true;
         await app.close();
         for (const fn of closers.reverse()) await fn();
-        await audit.flush();
         if (!options.store) await store.close();
       })();
       return closing;
@@ -135,6 +147,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 }
 
 const CONFIG_KEYS = [
+  'auditRetentionSeconds',
   'host',
   'port',
   'issuer',

@@ -13,7 +13,8 @@ forEachStore('audit HTTP API', (target) => {
   let audit: AuditLog;
   const clock = new ManualClock(T0);
   beforeAll(async () => {
-    t = await startTestServer({ store: target.store(), clock });
+    // The server audits its own management calls; a day earlier, they stay out of these ranges.
+    t = await startTestServer({ store: target.store(), clock: new ManualClock(T0 - 86_400_000) });
     reader = await t.managementToken(['audit:read']);
     audit = createAuditLog({ store: target.store(), nodeId: 'node_http', clock });
     for (let i = 0; i < 30; i++) {
@@ -95,7 +96,7 @@ forEachStore('audit HTTP API', (target) => {
     expect(await ids('tokenId=tok_even00000000')).toHaveLength(15);
     expect(await ids('subject=alice')).toHaveLength(30);
     expect(await ids('type=token.rejected')).toHaveLength(10);
-    expect(await ids('type=token.*')).toHaveLength(30);
+    expect(await ids('type=token.*&subject=alice')).toHaveLength(30);
     expect(await ids('result=REVOKED&tokenId=tok_even00000000')).toHaveLength(5);
     const since = new Date(T0 + 10_000).toISOString();
     const until = new Date(T0 + 20_000).toISOString();

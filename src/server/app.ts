@@ -58,7 +58,13 @@ export async function buildApp(ctx: AppContext): Promise<GatehouseApp> {
   // types lists them in `schema.consumes`, which also documents them in the OpenAPI spec.
   app.addHook('preValidation', async (request) => {
     const schema = request.routeOptions.schema;
-    if (!schema?.body || request.body === undefined) return;
+    if (!schema?.body) return;
+    // No body at all (`curl -X POST …/revoke`) means an empty object, so optional bodies are
+    // optional and a create without one names its first missing field.
+    if (request.body === undefined && !request.headers['content-type']) {
+      request.body = {};
+      return;
+    }
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     const accepted = (schema.consumes as readonly string[] | undefined) ?? ['application/json'];
     if (!type || !accepted.includes(type))

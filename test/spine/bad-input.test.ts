@@ -410,6 +410,14 @@ forEachStore('bad input on every management endpoint', (target) => {
       status: 415,
       code: 'unsupported_media_type',
     },
+    {
+      label: 'token without a body',
+      method: 'POST',
+      path: '/v1/tokens',
+      status: 400,
+      code: v,
+      field: 'body.name',
+    },
     // GET /v1/tokens
     {
       label: 'list bad cursor',

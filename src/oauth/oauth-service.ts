@@ -46,7 +46,7 @@ export interface IssuedAccessToken {
  * JWTs that have no record. Routes and the token service use it; it has no HTTP knowledge.
  * @example
  * const oauth = new OAuthService({ store, clock, random, masterKey: loadMasterKey({ env: process.env, dataDir }), issuer: () => url });
- * tokens.setJwtIssuer(oauth.jwtIssuer);
+ * new TokenService({ …, jwtIssuer: oauth.jwtIssuer });
  */
 export class OAuthService {
   readonly keys: KeyRing;

@@ -2,6 +2,7 @@ import type { Clock, RandomSource } from '@gatehouse/core';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuditSink } from '../audit/audit-sink.js';
+import type { OAuthService } from '../oauth/oauth-service.js';
 import type { Store } from '../store/store.js';
 import type { ApiDirectory } from '../tokens/api-directory.js';
 import type { TokenService } from '../tokens/token-service.js';
@@ -48,6 +49,8 @@ export interface AppContext {
   tokens: TokenService;
   verifier: VerifyService;
   auth: ManagementAuth;
+  /** Signing keys, JWT issue/verify, OAuth grants. */
+  oauth: OAuthService;
   /** Resolves once the server knows its own base URL (after listen). */
   baseUrl(): string;
   /** Work to run on shutdown, in reverse registration order. */

@@ -2,6 +2,8 @@ import { type Clock, newId, type RandomSource, secureRandom, systemClock } from 
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { startServerAudit } from '../audit/server-audit.js';
+import { withJwtVerification } from '../oauth/jwt-aware-verifier.js';
+import { createOAuthRuntime } from '../oauth/oauth-runtime.js';
 import { openStore, type Store } from '../store/store.js';
 import { ApiDirectory } from '../tokens/api-directory.js';
 import { TokenService } from '../tokens/token-service.js';
@@ -80,7 +82,23 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     redisUrl: config.redisUrl,
     onError: (error) => logger.warn({ err: error }, 'verify runtime error'),
   });
-  const verifier = instrumentVerifier(verify.verifier, serverMetrics);
+  let baseUrl = '';
+  const oauth = await createOAuthRuntime({
+    store,
+    clock,
+    random,
+    dataDir: config.dataDir,
+    logger,
+    issuer: () => config.issuer ?? baseUrl,
+  });
+  // A rotation on another node reaches this one through the feed; the key cache TTL is the backstop.
+  verify.onChange((change) => {
+    if (change.type === 'key.rotated') oauth.keys.invalidate();
+  });
+  const verifier = instrumentVerifier(
+    withJwtVerification(verify.verifier, oauth, audit),
+    serverMetrics,
+  );
   serverMetrics.gauge('gatehouse_verify_cache_hit_ratio', 'Verify cache hits / lookups', () => {
     const { hits, misses } = verify.cache.stats();
     return hits + misses === 0 ? 0 : hits / (hits + misses);
@@ -91,8 +109,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     () => verify.tailer.appliedSeq,
   );
   // Mutations go through verify.store: this node applies its own changes before answering.
-  const tokens = new TokenService({ store: verify.store, apis, clock, random, audit });
-  let baseUrl = '';
+  const tokens = new TokenService({
+    store: verify.store,
+    apis,
+    clock,
+    random,
+    audit,
+    jwtIssuer: oauth.jwtIssuer,
+  });
   const ctx: AppContext = {
     config,
     store: verify.store,
@@ -107,6 +131,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     tokens,
     verifier,
     auth: createManagementAuth(verifier),
+    oauth,
     baseUrl: () => config.issuer ?? baseUrl,
     onClose: (fn) => closers.push(fn),
     feed: verify,

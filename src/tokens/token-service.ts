@@ -78,11 +78,6 @@ export class TokenService {
     },
   ) {}
 
-  /** Plugs in JWT signing once the key module is ready. */
-  setJwtIssuer(issuer: JwtTokenIssuer): void {
-    this.deps.jwtIssuer = issuer;
-  }
-
   async requireApi(idOrName: string, field = 'body.api'): Promise<ApiRecord> {
     const api = await this.deps.apis.resolve(idOrName);
     if (!api) {

@@ -8,6 +8,7 @@ import { note, printJson, writeOut } from '../output.js';
 
 interface FilterFlags {
   type?: string;
+  result?: string;
   tokenId?: string;
   subject?: string;
   since?: string;
@@ -40,9 +41,10 @@ export function auditLine(event: AuditEventJson): string {
     .trimEnd();
 }
 
-function filters(flags: FilterFlags): Omit<AuditQuery, 'cursor' | 'limit'> {
+function filters(flags: FilterFlags): Omit<AuditQuery, 'cursor' | 'limit'> & { result?: string } {
   return {
     ...(flags.type !== undefined && { type: flags.type }),
+    ...(flags.result !== undefined && { result: flags.result }),
     ...(flags.tokenId !== undefined && { tokenId: flags.tokenId }),
     ...(flags.subject !== undefined && { subject: flags.subject }),
     ...(flags.since !== undefined && { since: flags.since }),
@@ -54,7 +56,18 @@ function withFilters(command: Command): Command {
   return command
     .option('--type <type>', 'only this event type, e.g. token.revoked')
     .option('--token-id <id>', 'only events about this token')
-    .option('--subject <subject>', 'only events about this subject');
+    .option('--subject <subject>', 'only events about this subject')
+    .option('--result <code>', 'only this verify result, e.g. VALID or REVOKED');
+}
+
+/** `event evt_… (node node_…, seq 12, 2026-…): hash_mismatch`, from `firstBadEvent`. */
+function describeBad(bad: unknown): string {
+  if (!bad || typeof bad !== 'object') return 'an unknown event';
+  const { id, nodeId, seq, time, reason } = bad as Record<string, unknown>;
+  const where = [nodeId && `node ${nodeId}`, seq !== undefined && `seq ${seq}`, time]
+    .filter(Boolean)
+    .join(', ');
+  return `event ${id ?? '(deleted)'} (${where}): ${reason ?? 'invalid'}`;
 }
 
 /** `gatehouse audit tail|export|verify`. */
@@ -86,7 +99,8 @@ export function registerAudit(program: Command): void {
       }
     });
 
-  withFilters(audit.command('export'))
+  audit
+    .command('export')
     .description('write events in a time range as NDJSON (oldest first) to stdout')
     .option('--since <time>', 'from this time (ISO 8601) or span ago (24h, 7d)', (text) =>
       pointInTime(text),
@@ -115,15 +129,13 @@ export function registerAudit(program: Command): void {
     .action(async (flags: { json?: boolean }) => {
       const result = await withClient((gh) => gh.audit.verify());
       if (flags.json) printJson(result);
-      if (result.ok) {
+      if (result.ok === true) {
         if (!flags.json)
           process.stdout.write(`Audit chain intact: ${result.checked} events checked.\n`);
         return;
       }
       if (!flags.json)
-        process.stdout.write(
-          `Audit chain BROKEN. First bad event: ${JSON.stringify(result.firstBadEvent)}\n`,
-        );
+        process.stdout.write(`Audit chain BROKEN at ${describeBad(result.firstBadEvent)}\n`);
       throw new CliError('audit chain verification failed: the trail was altered', EXIT.found);
     });
 }

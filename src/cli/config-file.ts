@@ -14,6 +14,8 @@ export interface FileConfig {
   rootTokenFile?: string;
   issuer?: string;
   policy?: string;
+  /** A duration such as `90d`. */
+  auditRetention?: string;
 }
 
 const KEYS: Record<keyof FileConfig, 'string' | 'number'> = {
@@ -27,6 +29,7 @@ const KEYS: Record<keyof FileConfig, 'string' | 'number'> = {
   rootTokenFile: 'string',
   issuer: 'string',
   policy: 'string',
+  auditRetention: 'string',
 };
 
 /**

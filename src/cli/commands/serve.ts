@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseDuration } from '@gatehouse/core';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { type FileConfig, readConfigFile } from '../config-file.js';
@@ -15,6 +16,7 @@ interface ServeFlags {
   config?: string;
   issuer?: string;
   policy?: string;
+  auditRetention?: string;
 }
 
 /** Flag, then environment variable, then config file. */
@@ -35,6 +37,13 @@ function parsePort(text: string): number {
   return port;
 }
 
+function retention(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = parseDuration(text);
+  if (!seconds) throw new CliError(`--audit-retention must look like 90d, got "${text}"`);
+  return seconds;
+}
+
 /** `gatehouse serve`: the HTTP server. Prints the URL once ready; the root token once, to stderr. */
 export function registerServe(program: Command): void {
   program
@@ -50,6 +59,10 @@ export function registerServe(program: Command): void {
     .option('--root-token-file <file>', 'also write the first root token here (mode 0600)')
     .option('--issuer <url>', 'public base URL used as OAuth issuer (env GATEHOUSE_ISSUER)')
     .option('--policy <file>', 'route policy for /v1/forward-auth (env GATEHOUSE_POLICY)')
+    .option(
+      '--audit-retention <duration>',
+      'delete audit events older than this, e.g. 90d (env GATEHOUSE_AUDIT_RETENTION; default keep all)',
+    )
     .option('--config <file>', 'YAML or JSON settings file')
     .action(async (flags: ServeFlags) => {
       const file = flags.config ? readConfigFile(flags.config) : {};
@@ -73,6 +86,9 @@ export function registerServe(program: Command): void {
         redisUrl: pick(flags.redisUrl, env.REDIS_URL, file, 'redisUrl'),
         issuer: pick(flags.issuer, env.GATEHOUSE_ISSUER, file, 'issuer'),
         policyFile: pick(flags.policy, env.GATEHOUSE_POLICY, file, 'policy'),
+        auditRetentionSeconds: retention(
+          pick(flags.auditRetention, env.GATEHOUSE_AUDIT_RETENTION, file, 'auditRetention'),
+        ),
         tls:
           tlsCert && tlsKey
             ? { cert: readFileSync(tlsCert, 'utf8'), key: readFileSync(tlsKey, 'utf8') }

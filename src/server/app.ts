@@ -61,7 +61,7 @@ export async function buildApp(ctx: AppContext): Promise<GatehouseApp> {
     if (!schema?.body) return;
     // No body at all (`curl -X POST …/revoke`) means an empty object, so optional bodies are
     // optional and a create without one names its first missing field.
-    if (request.body === undefined && !request.headers['content-type']) {
+    if (request.body === undefined) {
       request.body = {};
       return;
     }
@@ -97,6 +97,15 @@ export async function buildApp(ctx: AppContext): Promise<GatehouseApp> {
       .send(
         problemBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
       );
+  });
+  // An empty body sent as application/json (many clients always set the header) means "no body",
+  // like a request without one; anything else goes through Fastify's own safe JSON parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, undefined);
+    return parseJson(request, text, done);
   });
   await app.register(formbody);
   await app.register(swagger, {

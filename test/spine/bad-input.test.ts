@@ -390,6 +390,8 @@ forEachStore('bad input on every management endpoint', (target) => {
       body: '',
       headers: { 'content-type': 'application/json' },
       status: 400,
+      code: v,
+      field: 'body.name',
     },
     {
       label: 'token wrong content type',

@@ -78,6 +78,8 @@ export async function tokenFixture(options: {
   // building would dominate a million-row setup.
   const raw = new SqliteDatabase(store.location);
   raw.pragma('synchronous = OFF');
+  // A page cache that holds the whole hash index: random-order index inserts stay in memory.
+  raw.pragma('cache_size = -524288');
   const columns = Object.keys(toTokenRow(make(options.secrets))) as Array<keyof TokensTable>;
   const insert = raw.prepare(
     `insert into tokens (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,

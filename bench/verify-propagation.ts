@@ -111,7 +111,19 @@ export async function runPropagationBench(settings: BenchSettings): Promise<Benc
 }
 
 function summary(label: string, m: { lags: number[]; revokeMs: number[] }): BenchRow[] {
+  // What B adds after A answered the revoke (0 when B already rejected by then).
+  const after = m.lags.map((lag, i) => Math.max(0, lag - (m.revokeMs[i] ?? 0)));
   return [
+    {
+      label: `${label}: after A's revoke answer → B rejects, p50`,
+      value: percentile(after, 50),
+      unit: 'ms',
+    },
+    {
+      label: `${label}: after A's revoke answer → B rejects, p99`,
+      value: percentile(after, 99),
+      unit: 'ms',
+    },
     { label: `${label}: revoke → B rejects, p50`, value: percentile(m.lags, 50), unit: 'ms' },
     {
       label: `${label}: revoke → B rejects, p99`,

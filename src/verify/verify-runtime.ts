@@ -76,6 +76,7 @@ export function createVerifyRuntime(options: VerifyRuntimeOptions): VerifyRuntim
     if (change.type === 'api.updated') {
       apis.invalidate();
       await apis.reload();
+      verifier.forgetApis();
     }
   });
   const registry = new SubscriberRegistry({

@@ -1,7 +1,7 @@
 import {
+  type ApiRecord,
   type Clock,
   hashToken,
-  parseToken,
   type RejectedToken,
   staticCheck,
   type TokenRecord,
@@ -17,6 +17,7 @@ import { findTokenByHash } from '../store/tokens-repo.js';
 import type { ApiDirectory } from '../tokens/api-directory.js';
 import type { TokenRateLimiter } from './rate-limiter.js';
 import type { RevocationReceipt } from './subscriber-registry.js';
+import { precheckToken } from './token-precheck.js';
 import type { UsageTracker } from './usage-tracker.js';
 import type { VerifyCache } from './verify-cache.js';
 
@@ -53,7 +54,8 @@ export interface CachedVerifyServiceDeps {
 }
 
 /**
- * Cached verification. Order: shape and checksum (no hashing, no I/O) → API by prefix (memory) →
+ * Cached verification. Order: shape and checksum (no hashing, no I/O; {@link precheckToken}) →
+ * API by prefix (memory) →
  * hash → cache, or one store read shared by concurrent misses → revoked, expired, IP, scopes →
  * uses (reserved exactly) → rate limit. The cache is kept exact by the feed tailer, never by TTL.
  * @example const result = await verifier.verify(secret, { scopes: ['orders:read'], ip: '10.0.0.1' });
@@ -63,18 +65,59 @@ export class CachedVerifyService implements VerifyService {
   // Cached records are immutable (a change replaces them), so their success answer is built once:
   // the ISO date alone costs more than the cache lookup.
   private readonly answers = new WeakMap<TokenRecord, VerifiedToken>();
+  /** Prefix → API, so a cached verify needs no await. Cleared on `api.updated`. */
+  private readonly prefixes = new Map<string, ApiRecord>();
 
   constructor(private readonly deps: CachedVerifyServiceDeps) {}
 
-  async verify(token: string, options: ServiceVerifyOptions = {}): Promise<VerifyResult> {
-    const parsed = parseToken(token);
-    if (!parsed.ok) return this.finish(reject('MALFORMED'), null, null, options);
-    const api = await this.deps.apis.byPrefix(parsed.prefix);
-    if (!api || (options.api !== undefined && api.name !== options.api))
+  /**
+   * Cached tokens without a rate limit are decided synchronously (one resolved promise, no
+   * awaits); misses, unknown prefixes and rate limits take the async path.
+   */
+  verify(token: string, options: ServiceVerifyOptions = {}): Promise<VerifyResult> {
+    const prefix = precheckToken(token);
+    if (prefix === null)
+      return Promise.resolve(this.finish(reject('MALFORMED'), null, null, options));
+    const api = this.prefixes.get(prefix);
+    if (api === undefined) return this.verifyNewPrefix(token, prefix, options);
+    const result = this.verifyWithApi(token, api, options);
+    return result instanceof Promise ? result : Promise.resolve(result);
+  }
+
+  /** Forgets the prefix → API map (on `api.updated`, after the directory reloaded). */
+  forgetApis(): void {
+    this.prefixes.clear();
+  }
+
+  private async verifyNewPrefix(
+    token: string,
+    prefix: string,
+    options: ServiceVerifyOptions,
+  ): Promise<VerifyResult> {
+    const api = await this.deps.apis.byPrefix(prefix);
+    if (!api) return this.finish(reject('NOT_FOUND'), null, null, options);
+    this.prefixes.set(prefix, api);
+    return this.verifyWithApi(token, api, options);
+  }
+
+  private verifyWithApi(
+    token: string,
+    api: ApiRecord,
+    options: ServiceVerifyOptions,
+  ): VerifyResult | Promise<VerifyResult> {
+    if (options.api !== undefined && api.name !== options.api)
       return this.finish(reject('NOT_FOUND'), null, null, options);
     const hash = hashToken(token);
     const entry = this.deps.cache.get(hash);
-    const record = entry ? (entry.found ? entry.record : undefined) : await this.load(hash);
+    if (entry === undefined) return this.load(hash).then((r) => this.decide(r, api, options));
+    return this.decide(entry.found ? entry.record : undefined, api, options);
+  }
+
+  private decide(
+    record: TokenRecord | undefined,
+    api: ApiRecord,
+    options: ServiceVerifyOptions,
+  ): VerifyResult | Promise<VerifyResult> {
     if (!record || record.apiId !== api.id)
       return this.finish(reject('NOT_FOUND'), null, api.name, options);
     const now = this.deps.clock.now();
@@ -95,25 +138,36 @@ export class CachedVerifyService implements VerifyService {
       this.answers.set(record, answer);
     }
     const result: VerifiedToken = { ...answer };
-    if (record.rateLimit !== null) {
-      const decision = await this.deps.limiter.consume(record.id, record.rateLimit, now);
-      if (!decision.allowed) {
-        usage.refund(record);
-        const retryAfterSeconds = Math.max(1, Math.ceil((decision.resetAt - now) / 1000));
-        return this.finish(
-          { valid: false, code: 'RATE_LIMITED', retryAfterSeconds },
-          record,
-          api.name,
-          options,
-        );
-      }
-      result.rateLimit = {
-        limit: decision.limit,
-        remaining: decision.remaining,
-        resetAt: new Date(decision.resetAt).toISOString(),
-      };
-    }
+    if (record.rateLimit !== null) return this.rateLimited(record, api, result, now, options);
     usage.used(record.id, now);
+    return this.finish(result, record, api.name, options);
+  }
+
+  private async rateLimited(
+    record: TokenRecord,
+    api: ApiRecord,
+    result: VerifiedToken,
+    now: number,
+    options: ServiceVerifyOptions,
+  ): Promise<VerifyResult> {
+    const limit = record.rateLimit!;
+    const decision = await this.deps.limiter.consume(record.id, limit, now);
+    if (!decision.allowed) {
+      this.deps.usage.refund(record);
+      const retryAfterSeconds = Math.max(1, Math.ceil((decision.resetAt - now) / 1000));
+      return this.finish(
+        { valid: false, code: 'RATE_LIMITED', retryAfterSeconds },
+        record,
+        api.name,
+        options,
+      );
+    }
+    result.rateLimit = {
+      limit: decision.limit,
+      remaining: decision.remaining,
+      resetAt: new Date(decision.resetAt).toISOString(),
+    };
+    this.deps.usage.used(record.id, now);
     return this.finish(result, record, api.name, options);
   }
 

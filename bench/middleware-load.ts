@@ -27,6 +27,9 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 /** What one load run reports (latencies from autocannon's histogram: whole milliseconds). */
 export interface LoadRun {
+  /** 2xx answers received, and the measured seconds they took. */
+  requests: number;
+  seconds: number;
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -57,6 +60,8 @@ const result = await autocannon({
 });
 const cpu = process.cpuUsage(cpuBefore);
 const run: LoadRun = {
+  requests: result['2xx'],
+  seconds: result.duration,
   // Completed 2xx answers over the measured time: a denying app must not look fast.
   reqPerSec: result['2xx'] / result.duration,
   p50Ms: result.latency.p50,

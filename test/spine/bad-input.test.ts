@@ -746,6 +746,29 @@ forEachStore('bad input on every management endpoint', (target) => {
       status: 415,
       code: 'unsupported_media_type',
     },
+    {
+      label: 'api oversize body',
+      method: 'POST',
+      path: '/v1/apis',
+      body: { name: 'ab', prefix: 'ab', policy: { allowedScopes: Array(12_000).fill('a:b') } },
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      label: 'patch oversize body',
+      method: 'PATCH',
+      path: () => `/v1/tokens/${tokenId}`,
+      body: { metadata: { big: 'x'.repeat(70_000) } },
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      label: 'broken percent-encoding in the path',
+      method: 'GET',
+      path: '/v1/tokens/%E0%A4%A',
+      status: 400,
+      field: 'path',
+    },
     // Unknown routes are problems too.
     {
       label: 'unknown route',

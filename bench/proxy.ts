@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ interface LoadFigures {
   meanMs: number;
   non2xx: number;
   errors: number;
+  statusCodes: Record<string, number>;
 }
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -49,6 +50,11 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
     const token = await seedToken(dir);
     const policy = join(dir, 'policy.yaml');
     writeFileSync(policy, 'api: default\nroutes:\n  "GET /**": [bench:read]\n');
+    // Its own copy of the store: two processes writing one SQLite file would measure lock
+    // contention, not the gateway.
+    const quietDir = join(dir, 'no-audit');
+    // Copied before any proxy opens the store (the seeding server is closed by now).
+    cpSync(dir, quietDir, { recursive: true, filter: (src) => !src.startsWith(quietDir) });
     const upstreamChild = await startChild(children, ['upstream']);
     const upstream = upstreamChild.url;
     const bareChild = await startChild(children, ['bare', JSON.stringify({ upstream })]);
@@ -58,7 +64,7 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
     ]);
     const quietChild = await startChild(children, [
       'gatehouse-no-audit',
-      JSON.stringify({ upstream, policy, dataDir: dir }),
+      JSON.stringify({ upstream, policy, dataDir: quietDir }),
     ]);
     const targets = {
       direct: upstream,
@@ -198,6 +204,7 @@ async function autocannon(
     latency: { p50: number; p99: number; average: number };
     non2xx: number;
     errors: number;
+    statusCodeStats: Record<string, { count: number }>;
   };
   return {
     reqPerSec: Math.round(r.requests.average),
@@ -207,6 +214,9 @@ async function autocannon(
     meanMs: round(r.latency.average),
     non2xx: r.non2xx,
     errors: r.errors,
+    statusCodes: Object.fromEntries(
+      Object.entries(r.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+    ),
   };
 }
 

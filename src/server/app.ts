@@ -76,9 +76,11 @@ export async function buildApp(ctx: AppContext): Promise<GatehouseApp> {
   });
   app.setSchemaErrorFormatter((errors, dataVar) => {
     const first = errors[0];
+    // Fields are named `body.x`, `query.x`, `params.x` everywhere (handlers use `query.` too).
+    const part = dataVar === 'querystring' ? 'query' : dataVar;
     const { field, detail } = first
-      ? describeValidationError(dataVar, first)
-      : { field: dataVar, detail: `${dataVar} is invalid` };
+      ? describeValidationError(part, first)
+      : { field: part, detail: `${part} is invalid` };
     return new GatehouseError('validation_failed', detail, { field });
   });
   app.setErrorHandler((error: FastifyError | GatehouseError, request, reply) => {

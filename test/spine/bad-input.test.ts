@@ -443,7 +443,7 @@ forEachStore('bad input on every management endpoint', (target) => {
       path: '/v1/tokens?limit=0',
       status: 400,
       code: v,
-      field: 'querystring.limit',
+      field: 'query.limit',
     },
     {
       label: 'list limit text',
@@ -451,7 +451,7 @@ forEachStore('bad input on every management endpoint', (target) => {
       path: '/v1/tokens?limit=ten',
       status: 400,
       code: v,
-      field: 'querystring.limit',
+      field: 'query.limit',
     },
     {
       label: 'list limit too big',
@@ -459,7 +459,7 @@ forEachStore('bad input on every management endpoint', (target) => {
       path: '/v1/tokens?limit=100000',
       status: 400,
       code: v,
-      field: 'querystring.limit',
+      field: 'query.limit',
     },
     {
       label: 'list bad status',
@@ -467,7 +467,7 @@ forEachStore('bad input on every management endpoint', (target) => {
       path: '/v1/tokens?status=sleeping',
       status: 400,
       code: v,
-      field: 'querystring.status',
+      field: 'query.status',
     },
     {
       label: 'list unknown query field',
@@ -475,7 +475,7 @@ forEachStore('bad input on every management endpoint', (target) => {
       path: '/v1/tokens?owner=me',
       status: 400,
       code: v,
-      field: 'querystring.owner',
+      field: 'query.owner',
     },
     {
       label: 'list unknown api',

@@ -13,6 +13,13 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every server this module started that is still running (for `afterAll`). */
+export function killLeftovers(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /**
  * Spawns the compiled CLI (`node dist/src/cli/main.js serve …`) and waits for its
  * "Gatehouse listening on URL" line. `args` come after `serve`.
@@ -23,6 +30,8 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   let err = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, postgresAvailable } from '../services.js';
-import { postJson, type ServeProcess, spawnServe } from './cli-process.js';
+import { killLeftovers, postJson, type ServeProcess, spawnServe } from './cli-process.js';
 
 /**
  * A 201 means committed: create tokens concurrently, SIGKILL `gatehouse serve` while requests
@@ -74,6 +74,7 @@ describe('durability: SIGKILL mid-way, restart, every 201 verifies', () => {
   const dirs: string[] = [];
   const drops: Array<() => Promise<void>> = [];
   afterAll(async () => {
+    killLeftovers();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     for (const drop of drops) await drop();
   });
@@ -81,8 +82,10 @@ describe('durability: SIGKILL mid-way, restart, every 201 verifies', () => {
   it('on SQLite', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-crash-'));
     dirs.push(tmp);
-    const { acknowledged } = await crashWhileCreating(['--data', join(tmp, 'data')], tmp);
+    const { acknowledged, failed } = await crashWhileCreating(['--data', join(tmp, 'data')], tmp);
     expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+    // The kill landed with requests in flight (they got no answer).
+    expect(failed).toBeGreaterThan(0);
   }, 60_000);
 
   it.skipIf(!pgUp)(
@@ -92,8 +95,13 @@ describe('durability: SIGKILL mid-way, restart, every 201 verifies', () => {
       dirs.push(tmp);
       const database = await createPostgresDatabase();
       drops.push(database.drop);
-      const { acknowledged } = await crashWhileCreating(['--database-url', database.url], tmp);
+      const { acknowledged, failed } = await crashWhileCreating(
+        ['--database-url', database.url],
+        tmp,
+      );
       expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+      // The kill landed with requests in flight (they got no answer).
+      expect(failed).toBeGreaterThan(0);
     },
     60_000,
   );

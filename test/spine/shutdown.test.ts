@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postJson, spawnServe } from './cli-process.js';
+import { killLeftovers, postJson, spawnServe } from './cli-process.js';
 
 /**
  * SIGTERM and SIGINT: `gatehouse serve` stops accepting, lets the request in flight finish
@@ -57,6 +57,7 @@ function startSlowCreate(
 describe('graceful shutdown of gatehouse serve', () => {
   const dirs: string[] = [];
   afterAll(() => {
+    killLeftovers();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 

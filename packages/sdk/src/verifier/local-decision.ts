@@ -32,15 +32,7 @@ export function decideLocally(
     ip: options.ip,
   });
   if (denial) return denial;
-  return {
-    valid: true,
-    tokenId: identity.tokenId,
-    api: identity.api,
-    subject: identity.subject,
-    scopes: [...identity.scopes],
-    expiresAt: identity.expiresAt === null ? null : new Date(identity.expiresAt).toISOString(),
-    metadata: identity.metadata,
-  };
+  return identity.accepted;
 }
 
 /** The cacheable part of a server answer. */
@@ -48,15 +40,26 @@ export function identityFrom(
   answer: Extract<VerifyResponseJson, { valid: true }>,
   fetchedAt: number,
 ): CachedIdentity {
+  const scopes = Object.freeze([...answer.scopes]) as string[];
+  const metadata = answer.metadata ?? {};
   return {
     tokenId: answer.tokenId,
     api: answer.api,
     subject: answer.subject,
-    scopes: answer.scopes,
+    scopes,
     expiresAt: answer.expiresAt === null ? null : Date.parse(answer.expiresAt),
-    metadata: answer.metadata ?? {},
+    metadata,
     ipAllowlist: answer.ipAllowlist ?? null,
     fetchedAt,
+    accepted: Object.freeze({
+      valid: true,
+      tokenId: answer.tokenId,
+      api: answer.api,
+      subject: answer.subject,
+      scopes,
+      expiresAt: answer.expiresAt,
+      metadata,
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { VerifyCode } from '@gatehouse/core';
+import type { VerifiedToken, VerifyCode } from '@gatehouse/core';
 import { LRUCache } from 'lru-cache';
 import type { ChangeJson } from '../client/types.js';
 
@@ -13,6 +13,8 @@ export interface CachedIdentity {
   ipAllowlist: string[] | null;
   /** Local clock time the server answered. */
   fetchedAt: number;
+  /** The success answer, built and frozen once per entry so cache hits allocate nothing. */
+  accepted: Readonly<VerifiedToken>;
 }
 
 export interface CachedDenial {

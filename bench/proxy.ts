@@ -52,9 +52,9 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
     writeFileSync(policy, 'api: default\nroutes:\n  "GET /**": [bench:read]\n');
     // Its own copy of the store: two processes writing one SQLite file would measure lock
     // contention, not the gateway.
-    const quietDir = join(dir, 'no-audit');
+    const quietDir = `${dir}-no-audit`;
     // Copied before any proxy opens the store (the seeding server is closed by now).
-    cpSync(dir, quietDir, { recursive: true, filter: (src) => !src.startsWith(quietDir) });
+    cpSync(dir, quietDir, { recursive: true });
     const upstreamChild = await startChild(children, ['upstream']);
     const upstream = upstreamChild.url;
     const bareChild = await startChild(children, ['bare', JSON.stringify({ upstream })]);
@@ -138,6 +138,7 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : null)));
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-no-audit`, { recursive: true, force: true });
   }
 }
 

@@ -33,7 +33,7 @@ export function expectProblem(
 /** Row counts of the tables a management write touches, read straight from the store. */
 export async function rowCounts(store: Store): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of ['tokens', 'apis', 'changes'] as const) {
+  for (const table of ['tokens', 'apis', 'changes', 'audit_events'] as const) {
     const row = await store.db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll().as('n'))

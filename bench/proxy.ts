@@ -88,7 +88,7 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
       Object.keys(targets).map((name) => [name, [] as LoadFigures[]]),
     );
     const tokenFor = (name: string): string | undefined =>
-      name === 'gatehouse' ? token : undefined;
+      name.startsWith('gatehouse') ? token : undefined;
     for (const [name, url] of Object.entries(targets))
       await autocannon(`${url}/orders/1`, { duration: 2, connections, token: tokenFor(name) });
     for (let r = 0; r < rounds; r++) {

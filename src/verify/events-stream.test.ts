@@ -147,4 +147,12 @@ forEachStore('change feed endpoints', (target) => {
     expect(badId.status).toBe(400);
     expect(badId.body.field).toBe('headers.last-event-id');
   });
+
+  it('a server with open streams still shuts down gracefully (streams end, no hang)', async () => {
+    const own = await startTestServer({ ...target.openOptions(), join: true });
+    const stream = await openStream(`${own.url}/v1/events/stream`, t.rootToken);
+    expect((await stream.next()).event).toBe('hello');
+    await own.close();
+    await expect(stream.next()).rejects.toThrow();
+  });
 });

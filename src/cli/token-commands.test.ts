@@ -212,13 +212,17 @@ forEachStore('gatehouse token commands', (target) => {
       expect(
         (await t.call('POST', '/v1/verify', { body: { token: created.token } })).body.valid,
       ).toBe(true);
-      const rotatedJson = await json('token', 'rotate', created.id);
+      const again = await cli('token', 'rotate', created.id);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/already rotated/);
+      const successorId = (await t.call('GET', `/v1/tokens/${created.id}`)).body.rotatedTo;
+      const rotatedJson = await json('token', 'rotate', successorId);
       expect(rotatedJson).toMatchObject({
-        rotatedFrom: created.id,
+        rotatedFrom: successorId,
         token: expect.stringMatching(SECRET),
       });
       expect(
-        (await t.call('POST', '/v1/verify', { body: { token: created.token } })).body,
+        (await t.call('POST', '/v1/verify', { body: { token: successor } })).body,
       ).toMatchObject({ valid: false });
 
       const revoked = await cli('token', 'revoke', created.id, '--reason', 'test', '--wait');

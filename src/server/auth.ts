@@ -22,14 +22,17 @@ declare module 'fastify' {
 export interface ManagementAuth {
   /** Authenticates the request's bearer token and requires `scope` (or `admin`); throws 401/403. */
   require(request: FastifyRequest, scope: string): Promise<Principal>;
-  /** Fastify `preHandler` form of {@link ManagementAuth.require}. */
-  preHandler(scope: string): (request: FastifyRequest) => Promise<void>;
+  /**
+   * Fastify `onRequest` hook form of {@link ManagementAuth.require}. It runs before the body is
+   * parsed or validated: an unauthenticated caller gets 401, never a hint about the schema.
+   */
+  onRequest(scope: string): (request: FastifyRequest) => Promise<void>;
 }
 
 /**
  * Management authentication: a `gatehouse` API token carrying the needed scope or `admin`.
  * Goes through the same cached verifier as every other verification.
- * @example app.get('/v1/apis', { preHandler: ctx.auth.preHandler('tokens:read') }, handler)
+ * @example app.get('/v1/apis', { onRequest: ctx.auth.onRequest('tokens:read') }, handler)
  */
 export function createManagementAuth(verifier: VerifyService): ManagementAuth {
   async function require(request: FastifyRequest, scope: string): Promise<Principal> {
@@ -68,7 +71,7 @@ export function createManagementAuth(verifier: VerifyService): ManagementAuth {
   }
   return {
     require,
-    preHandler: (scope) => async (request) => {
+    onRequest: (scope) => async (request) => {
       await require(request, scope);
     },
   };

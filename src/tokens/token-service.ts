@@ -287,6 +287,12 @@ export class TokenService {
       throw new GatehouseError('conflict', `token ${id} is revoked and cannot be rotated`, {
         field: 'id',
       });
+    if (old.rotatedTo !== null)
+      throw new GatehouseError(
+        'conflict',
+        `token ${id} was already rotated to ${old.rotatedTo}: rotate that one, or revoke this one`,
+        { field: 'id' },
+      );
     const now = this.deps.clock.now();
     if (old.expiresAt !== null && old.expiresAt <= now)
       throw new GatehouseError('conflict', `token ${id} has expired and cannot be rotated`, {

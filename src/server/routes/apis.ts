@@ -1,4 +1,10 @@
-import { type ApiPolicy, type ApiRecord, newId, PREFIX_PATTERN } from '@gatehouse/core';
+import {
+  type ApiPolicy,
+  type ApiRecord,
+  ID_PREFIXES,
+  newId,
+  PREFIX_PATTERN,
+} from '@gatehouse/core';
 import { Type } from '@sinclair/typebox';
 import { insertApi, listApis } from '../../store/apis-repo.js';
 import { appendChange } from '../../store/changes-repo.js';
@@ -47,7 +53,7 @@ export function apiRoutes(app: GatehouseApp, ctx: AppContext): void {
   app.post(
     '/v1/apis',
     {
-      preHandler: ctx.auth.preHandler('admin'),
+      onRequest: ctx.auth.onRequest('admin'),
       schema: {
         tags: ['apis'],
         summary: 'Create an API (a keyspace with its own prefix and policy)',
@@ -70,6 +76,16 @@ export function apiRoutes(app: GatehouseApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { name, prefix } = request.body;
+      // Secrets must never look like ids (tok_…, api_…), which are logged and shown freely.
+      if ((Object.values(ID_PREFIXES) as string[]).includes(prefix)) {
+        throw new GatehouseError(
+          'validation_failed',
+          `body.prefix "${prefix}" is reserved for ids`,
+          {
+            field: 'body.prefix',
+          },
+        );
+      }
       const input = request.body.policy ?? {};
       const policy: ApiPolicy = {
         maxTtlSeconds: input.maxTtlSeconds ?? null,
@@ -146,7 +162,7 @@ export function apiRoutes(app: GatehouseApp, ctx: AppContext): void {
   app.get(
     '/v1/apis',
     {
-      preHandler: ctx.auth.preHandler('tokens:read'),
+      onRequest: ctx.auth.onRequest('tokens:read'),
       schema: {
         tags: ['apis'],
         summary: 'List APIs',

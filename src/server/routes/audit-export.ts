@@ -16,7 +16,7 @@ export function auditExportRoute(app: GatehouseApp, ctx: AppContext): void {
   app.get(
     '/v1/audit/export',
     {
-      preHandler: ctx.auth.preHandler('audit:read'),
+      onRequest: ctx.auth.onRequest('audit:read'),
       schema: {
         tags: ['audit'],
         summary: 'Export audit events as NDJSON (oldest first)',

@@ -15,7 +15,7 @@ export function auditListRoute(app: GatehouseApp, ctx: AppContext): void {
   app.get(
     '/v1/audit',
     {
-      preHandler: ctx.auth.preHandler('audit:read'),
+      onRequest: ctx.auth.onRequest('audit:read'),
       schema: {
         tags: ['audit'],
         summary: 'Search audit events (newest first)',

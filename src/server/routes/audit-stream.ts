@@ -34,7 +34,7 @@ export function auditStreamRoute(app: GatehouseApp, ctx: AppContext): void {
   app.get(
     '/v1/audit/stream',
     {
-      preHandler: ctx.auth.preHandler('audit:read'),
+      onRequest: ctx.auth.onRequest('audit:read'),
       schema: {
         tags: ['audit'],
         summary: 'Follow audit events live (SSE)',

@@ -12,7 +12,7 @@ export function eventsAckRoute(app: GatehouseApp, ctx: AppContext): void {
   app.post(
     '/v1/events/ack',
     {
-      preHandler: ctx.auth.preHandler('tokens:verify'),
+      onRequest: ctx.auth.onRequest('tokens:verify'),
       schema: {
         tags: ['events'],
         summary: 'Acknowledge applied changes',

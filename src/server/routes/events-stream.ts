@@ -21,7 +21,7 @@ export function eventsStreamRoute(app: GatehouseApp, ctx: AppContext): void {
   app.get(
     '/v1/events/stream',
     {
-      preHandler: ctx.auth.preHandler('tokens:verify'),
+      onRequest: ctx.auth.onRequest('tokens:verify'),
       schema: {
         tags: ['events'],
         summary: 'Subscribe to the change feed (SSE)',

@@ -24,7 +24,7 @@ export function eventsRoute(app: GatehouseApp, ctx: AppContext): void {
   app.get(
     '/v1/events',
     {
-      preHandler: ctx.auth.preHandler('tokens:verify'),
+      onRequest: ctx.auth.onRequest('tokens:verify'),
       schema: {
         tags: ['events'],
         summary: 'Read the change feed',

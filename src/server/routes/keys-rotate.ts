@@ -12,7 +12,7 @@ export function keysRotateRoute(app: GatehouseApp, ctx: AppContext, oauth: OAuth
   app.post(
     '/v1/keys/rotate',
     {
-      preHandler: ctx.auth.preHandler('admin'),
+      onRequest: ctx.auth.onRequest('admin'),
       schema: {
         tags: ['keys'],
         summary: 'Rotate the JWT signing key',

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { looksLikeJwt } from '../../oauth/jwt-verify.js';
 import { OAuthError } from '../../oauth/oauth-errors.js';
@@ -6,7 +7,7 @@ import type { OAuthService } from '../../oauth/oauth-service.js';
 import { findTokenById } from '../../store/tokens-repo.js';
 import type { AppContext } from '../context.js';
 import { authenticateOAuthCaller } from './oauth-caller.js';
-import { oauthForm } from './oauth-scope.js';
+import { oauthForm, oauthFormRoute } from './oauth-scope.js';
 
 const INACTIVE = { active: false } as const;
 const seconds = (ms: number): number => Math.floor(ms / 1000);
@@ -24,7 +25,13 @@ export function oauthIntrospectRoute(
 ): void {
   scope.post(
     '/oauth/introspect',
-    { schema: { tags: ['oauth'], summary: 'Token introspection (RFC 7662)', security: [] } },
+    oauthFormRoute('Token introspection (RFC 7662)', {
+      token: Type.String({ description: 'the token to introspect' }),
+      token_type_hint: Type.Optional(Type.String()),
+      ip: Type.Optional(
+        Type.String({ description: 'client IP, checked against the token allowlist' }),
+      ),
+    }),
     async (request, reply) => {
       const form = oauthForm(request);
       const caller = await authenticateOAuthCaller(ctx, request, form);

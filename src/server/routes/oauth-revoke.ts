@@ -1,4 +1,5 @@
 import { hashToken, parseToken, type TokenRecord } from '@gatehouse/core';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { looksLikeJwt } from '../../oauth/jwt-verify.js';
 import { OAuthError } from '../../oauth/oauth-errors.js';
@@ -6,7 +7,7 @@ import type { OAuthService } from '../../oauth/oauth-service.js';
 import { findTokenByHash, findTokenById } from '../../store/tokens-repo.js';
 import type { AppContext } from '../context.js';
 import { authenticateOAuthCaller, type OAuthCaller } from './oauth-caller.js';
-import { oauthForm } from './oauth-scope.js';
+import { oauthForm, oauthFormRoute } from './oauth-scope.js';
 
 /** What the presented token turned out to be. */
 type Target =
@@ -63,7 +64,10 @@ export function oauthRevokeRoute(
 ): void {
   scope.post(
     '/oauth/revoke',
-    { schema: { tags: ['oauth'], summary: 'Token revocation (RFC 7009)', security: [] } },
+    oauthFormRoute('Token revocation (RFC 7009)', {
+      token: Type.String({ description: 'the token to revoke' }),
+      token_type_hint: Type.Optional(Type.String()),
+    }),
     async (request, reply) => {
       const form = oauthForm(request);
       const token = form.get('token');

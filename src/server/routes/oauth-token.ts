@@ -1,4 +1,5 @@
 import { SCOPE_REGEX, scopeCovers } from '@gatehouse/core';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../oauth/oauth-errors.js';
 import type { OAuthService } from '../../oauth/oauth-service.js';
@@ -6,7 +7,7 @@ import { findTokenById } from '../../store/tokens-repo.js';
 import { MANAGEMENT_API } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { authenticateOAuthCaller } from './oauth-caller.js';
-import { oauthForm } from './oauth-scope.js';
+import { oauthForm, oauthFormRoute } from './oauth-scope.js';
 
 /** Requested scopes (space-separated), each one covered by a granted scope; else `invalid_scope`. */
 function downScope(requested: string | null, granted: readonly string[]): string[] {
@@ -34,13 +35,14 @@ export function oauthTokenRoute(
 ): void {
   scope.post(
     '/oauth/token',
-    {
-      schema: {
-        tags: ['oauth'],
-        summary: 'Client-credentials grant (RFC 6749 §4.4)',
-        security: [],
-      },
-    },
+    oauthFormRoute('Client-credentials grant (RFC 6749 §4.4)', {
+      grant_type: Type.Literal('client_credentials'),
+      scope: Type.Optional(
+        Type.String({ description: 'space-separated subset of the client scopes' }),
+      ),
+      client_id: Type.Optional(Type.String({ description: 'client_secret_post: the token id' })),
+      client_secret: Type.Optional(Type.String({ description: 'client_secret_post: the token' })),
+    }),
     async (request, reply) => {
       const form = oauthForm(request);
       const grantType = form.get('grant_type');

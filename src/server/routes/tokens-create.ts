@@ -9,7 +9,7 @@ export function tokensCreateRoute(app: GatehouseApp, ctx: AppContext): void {
   app.post(
     '/v1/tokens',
     {
-      preHandler: ctx.auth.preHandler('tokens:write'),
+      onRequest: ctx.auth.onRequest('tokens:write'),
       schema: {
         tags: ['tokens'],
         summary: 'Create a token',

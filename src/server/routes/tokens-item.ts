@@ -17,7 +17,7 @@ export function tokenItemRoutes(app: GatehouseApp, ctx: AppContext): void {
   app.get(
     '/v1/tokens/:id',
     {
-      preHandler: ctx.auth.preHandler('tokens:read'),
+      onRequest: ctx.auth.onRequest('tokens:read'),
       schema: {
         tags: ['tokens'],
         summary: 'Show a token (never its secret)',
@@ -34,7 +34,7 @@ export function tokenItemRoutes(app: GatehouseApp, ctx: AppContext): void {
   app.patch(
     '/v1/tokens/:id',
     {
-      preHandler: ctx.auth.preHandler('tokens:write'),
+      onRequest: ctx.auth.onRequest('tokens:write'),
       schema: {
         tags: ['tokens'],
         summary: 'Update name, scopes, metadata, IP allowlist or rate limit',
@@ -57,7 +57,7 @@ export function tokenItemRoutes(app: GatehouseApp, ctx: AppContext): void {
   app.post(
     '/v1/tokens/:id/revoke',
     {
-      preHandler: ctx.auth.preHandler('tokens:write'),
+      onRequest: ctx.auth.onRequest('tokens:write'),
       schema: {
         tags: ['tokens'],
         summary: 'Revoke a token (idempotent)',
@@ -110,7 +110,7 @@ export function tokenItemRoutes(app: GatehouseApp, ctx: AppContext): void {
   app.post(
     '/v1/tokens/:id/rotate',
     {
-      preHandler: ctx.auth.preHandler('tokens:write'),
+      onRequest: ctx.auth.onRequest('tokens:write'),
       schema: {
         tags: ['tokens'],
         summary: 'Rotate: issue a successor, expire the old token after the overlap',
@@ -140,7 +140,7 @@ export function tokenItemRoutes(app: GatehouseApp, ctx: AppContext): void {
   app.post(
     '/v1/subjects/:subject/revoke',
     {
-      preHandler: ctx.auth.preHandler('tokens:write'),
+      onRequest: ctx.auth.onRequest('tokens:write'),
       schema: {
         tags: ['tokens'],
         summary: 'Revoke every active token of a subject',

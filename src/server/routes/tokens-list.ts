@@ -12,7 +12,7 @@ export function tokensListRoute(app: GatehouseApp, ctx: AppContext): void {
   app.get(
     '/v1/tokens',
     {
-      preHandler: ctx.auth.preHandler('tokens:read'),
+      onRequest: ctx.auth.onRequest('tokens:read'),
       schema: {
         tags: ['tokens'],
         summary: 'List tokens',

@@ -31,7 +31,7 @@ export function verifyRoute(app: GatehouseApp, ctx: AppContext): void {
   app.post(
     '/v1/verify',
     {
-      preHandler: ctx.auth.preHandler('tokens:verify'),
+      onRequest: ctx.auth.onRequest('tokens:verify'),
       schema: {
         tags: ['verify'],
         summary: 'Verify a token',

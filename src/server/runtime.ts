@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { startServerAudit } from '../audit/server-audit.js';
 import { withJwtVerification } from '../oauth/jwt-aware-verifier.js';
 import { createOAuthRuntime } from '../oauth/oauth-runtime.js';
+import { purgeExpiredJwtRevocations } from '../store/keys-repo.js';
 import { openStore, type Store } from '../store/store.js';
 import { ApiDirectory } from '../tokens/api-directory.js';
 import { TokenService } from '../tokens/token-service.js';
@@ -32,6 +33,8 @@ export interface RunningServer {
   /** Stops accepting, finishes in-flight requests, flushes buffers, closes the store. */
   close(): Promise<void>;
 }
+
+const JWT_REVOCATION_PURGE_MS = 60 * 60 * 1000;
 
 export const DEFAULT_CONFIG: ServerConfig = {
   host: '127.0.0.1',
@@ -95,6 +98,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   verify.onChange((change) => {
     if (change.type === 'key.rotated') oauth.keys.invalidate();
   });
+  // JWT revocation entries are only needed until the JWT would have expired anyway.
+  const purgeRevocations = setInterval(() => {
+    purgeExpiredJwtRevocations(store.db, clock.now()).catch((error: unknown) =>
+      logger.warn({ err: error }, 'purging expired JWT revocations failed; will retry'),
+    );
+  }, JWT_REVOCATION_PURGE_MS);
+  purgeRevocations.unref();
+  closers.push(() => clearInterval(purgeRevocations));
   const verifier = instrumentVerifier(
     withJwtVerification(verify.verifier, oauth, audit),
     serverMetrics,

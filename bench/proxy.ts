@@ -9,7 +9,7 @@ import { createLogger } from '../src/server/logger.js';
 import { startServer } from '../src/server/runtime.js';
 
 export interface ProxyBenchOptions {
-  /** Seconds of measured load per target and round (default 5), after a 2 s warm-up. */
+  /** Seconds of measured load per target and round (default 5), after a 5 s warm-up (JIT). */
   durationSeconds?: number;
   /** Interleaved rounds; each target's figures are its median round (default 3). */
   rounds?: number;
@@ -90,7 +90,7 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
     const tokenFor = (name: string): string | undefined =>
       name.startsWith('gatehouse') ? token : undefined;
     for (const [name, url] of Object.entries(targets))
-      await autocannon(`${url}/orders/1`, { duration: 2, connections, token: tokenFor(name) });
+      await autocannon(`${url}/orders/1`, { duration: 5, connections, token: tokenFor(name) });
     for (let r = 0; r < rounds; r++) {
       for (const [name, url] of Object.entries(targets)) {
         const cpuBefore = await measured[name]!.cpuMicros();
@@ -113,7 +113,7 @@ export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ob
     const ratio = load.gatehouse!.reqPerSec / load.bare!.reqPerSec;
     const addedP50 = probe.gatehouse!.p50Ms - probe.bare!.p50Ms;
     return {
-      tool: `autocannon 9 CLI in its own process, ${connections} connections, ${rounds} interleaved rounds of ${duration} s per target (median round) after a 2 s warm-up; added latency from a 1-connection sequential probe (10×500 requests per target, interleaved); CPU per request read from the process under test`,
+      tool: `autocannon 9 CLI in its own process, ${connections} connections, ${rounds} interleaved rounds of ${duration} s per target (median round) after a 5 s warm-up (JIT); added latency from a 1-connection sequential probe (10×500 requests per target, interleaved); CPU per request read from the process under test`,
       load,
       probe,
       throughputVsBare: round(ratio),

@@ -16,7 +16,7 @@ import { bootstrapStore } from '../src/server/bootstrap.js';
 import { listApis } from '../src/store/apis-repo.js';
 import type { TokensTable } from '../src/store/schema.js';
 import { openStore, type Store } from '../src/store/store.js';
-import { toTokenRow } from './verify-token-row.js';
+import { toTokenRow } from '../src/store/tokens-repo.js';
 
 /** A bootstrapped SQLite store in a temp dir, with `count` tokens of the `default` API. */
 export interface TokenFixture {

@@ -5,8 +5,8 @@ import {
   generateToken,
   hashToken,
   newId,
+  newTokenRecord,
   type RandomSource,
-  type TokenRecord,
 } from '@gatehouse/core';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { insertApi } from '../store/apis-repo.js';
@@ -84,28 +84,16 @@ export async function bootstrapStore(deps: {
     await insertApi(tx, management!);
     await insertApi(tx, quick!);
     const secret = generateToken({ prefix: management!.prefix, random: deps.random });
-    const root: TokenRecord = {
+    const root = newTokenRecord({
       id: newId('token', deps.random),
       apiId: management!.id,
-      kind: 'opaque',
       hash: hashToken(secret),
       name: 'root',
       subject: 'root',
       scopes: ['admin'],
       createdAt: now,
-      expiresAt: null,
-      revokedAt: null,
-      revokeReason: null,
-      ipAllowlist: null,
-      rateLimit: null,
-      maxUses: null,
-      uses: 0,
       metadata: { createdBy: 'bootstrap' },
-      lastUsedAt: null,
-      rotatedFrom: null,
-      rotatedTo: null,
-      version: 1,
-    };
+    });
     await insertToken(tx, root);
     await deps.audit.recordInTransaction(tx, {
       type: 'token.created',

@@ -4,6 +4,7 @@ import {
   hashToken,
   ManualClock,
   newId,
+  newTokenRecord,
   secureRandom,
   type TokenRecord,
 } from '@gatehouse/core';
@@ -42,29 +43,17 @@ function api(name: string): ApiRecord {
 
 function token(apiId: string, overrides: Partial<TokenRecord> = {}): TokenRecord {
   const secret = generateToken({ prefix: 'gth', random: secureRandom });
-  return {
+  return newTokenRecord({
     id: newId('token'),
     apiId,
-    kind: 'opaque',
     hash: hashToken(secret),
     name: 'test',
     subject: 'user_1',
     scopes: ['orders:read'],
     createdAt: clock.now(),
-    expiresAt: null,
-    revokedAt: null,
-    revokeReason: null,
-    ipAllowlist: null,
-    rateLimit: null,
-    maxUses: null,
-    uses: 0,
     metadata: { plan: 'pro' },
-    lastUsedAt: null,
-    rotatedFrom: null,
-    rotatedTo: null,
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 forEachStore('store conformance', (target) => {

@@ -31,7 +31,8 @@ export function toTokenRecord(row: Selectable<TokensTable>): TokenRecord {
   };
 }
 
-function toRow(token: TokenRecord): TokensTable {
+/** A record as a `tokens` row (bulk loaders and tests insert rows directly). */
+export function toTokenRow(token: TokenRecord): TokensTable {
   return {
     id: token.id,
     api_id: token.apiId,
@@ -57,7 +58,7 @@ function toRow(token: TokenRecord): TokensTable {
 }
 
 export async function insertToken(db: Kysely<Database>, token: TokenRecord): Promise<void> {
-  await db.insertInto('tokens').values(toRow(token)).execute();
+  await db.insertInto('tokens').values(toTokenRow(token)).execute();
 }
 
 export async function findTokenByHash(
@@ -101,7 +102,7 @@ export async function updateToken(
   const current = await findTokenById(db, id);
   if (!current) return undefined;
   const next: TokenRecord = { ...current, ...patch, version: current.version + 1 };
-  const row = toRow(next);
+  const row = toTokenRow(next);
   await db
     .updateTable('tokens')
     .set({

@@ -4,6 +4,7 @@ import {
   generateToken,
   hashToken,
   newId,
+  newTokenRecord,
   parseToken,
   type RandomSource,
   type RateLimit,
@@ -110,28 +111,20 @@ export class TokenService {
         { field: 'body.ttlSeconds' },
       );
     }
-    const record: TokenRecord = {
+    const record = newTokenRecord({
       id: newId('token', random),
       apiId: api.id,
       kind,
-      hash: null,
       name: input.name,
       subject: input.subject ?? null,
       scopes: [...new Set(input.scopes)],
       createdAt: now,
       expiresAt,
-      revokedAt: null,
-      revokeReason: null,
       ipAllowlist: input.ipAllowlist && input.ipAllowlist.length > 0 ? input.ipAllowlist : null,
       rateLimit: input.rateLimit ?? null,
       maxUses: input.maxUses ?? null,
-      uses: 0,
       metadata: input.metadata ?? {},
-      lastUsedAt: null,
-      rotatedFrom: null,
-      rotatedTo: null,
-      version: 1,
-    };
+    });
     const secret = await this.mintSecret(record, api);
     await store.write(async (tx) => {
       await insertToken(tx, record);

@@ -60,3 +60,32 @@ export function tokenStatus(
   if (token.expiresAt !== null && token.expiresAt <= now) return 'expired';
   return 'active';
 }
+
+/** What a new record needs; everything else starts empty (never used, not revoked, version 1). */
+export type NewTokenFields = Pick<TokenRecord, 'id' | 'apiId' | 'name' | 'scopes' | 'createdAt'> &
+  Partial<TokenRecord>;
+
+/**
+ * A fresh token record with the lifecycle fields at their starting values.
+ * @example newTokenRecord({ id, apiId, name: 'ci', scopes: ['orders:read'], createdAt: now, hash })
+ */
+export function newTokenRecord(fields: NewTokenFields): TokenRecord {
+  return {
+    kind: 'opaque',
+    hash: null,
+    subject: null,
+    expiresAt: null,
+    revokedAt: null,
+    revokeReason: null,
+    ipAllowlist: null,
+    rateLimit: null,
+    maxUses: null,
+    uses: 0,
+    metadata: {},
+    lastUsedAt: null,
+    rotatedFrom: null,
+    rotatedTo: null,
+    version: 1,
+    ...fields,
+  };
+}

@@ -51,13 +51,29 @@ export function instrumentVerifier<V extends TokenVerifier>(
   metrics: ServerMetrics,
 ): V {
   const verify = verifier.verify.bind(verifier);
+  // Label children resolved once per result: prom-client hashes a label object on every call.
+  const children = new Map<
+    string,
+    { count: Counter.Internal; latency: Histogram.Internal<'result'> }
+  >();
+  const childFor = (label: string) => {
+    let child = children.get(label);
+    if (!child) {
+      child = {
+        count: metrics.verifications.labels(label),
+        latency: metrics.verifyLatency.labels(label),
+      };
+      children.set(label, child);
+    }
+    return child;
+  };
   const wrapped = Object.create(verifier) as V;
   wrapped.verify = async (token: string, options?: VerifyOptions): Promise<VerifyResult> => {
     const started = performance.now();
     const result = await verify(token, options);
-    const label = result.valid ? 'VALID' : result.code;
-    metrics.verifications.inc({ result: label });
-    metrics.verifyLatency.observe({ result: label }, (performance.now() - started) / 1000);
+    const child = childFor(result.valid ? 'VALID' : result.code);
+    child.count.inc();
+    child.latency.observe((performance.now() - started) / 1000);
     return result;
   };
   return wrapped;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
+import { noopAuditSink } from '../src/audit/audit-sink.js';
 import { createLogger } from '../src/server/logger.js';
 import { startServer } from '../src/server/runtime.js';
 
@@ -21,14 +22,18 @@ const listen = async (server: Server): Promise<string> => {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 };
 
-/** Gatehouse itself: `POST /v1/verify` with a management token, verifying a cached token. */
-export async function gatehouseTarget(): Promise<HttpTarget> {
+/**
+ * Gatehouse itself: `POST /v1/verify` with a management token, verifying a cached token. With
+ * `audit: false` the audit log is a no-op, to measure what auditing every verification costs.
+ */
+export async function gatehouseTarget(options: { audit?: boolean } = {}): Promise<HttpTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-http-'));
   let root = '';
   const server = await startServer({
     port: 0,
     dataDir: dir,
     logger: createLogger({ level: 'silent' }),
+    ...(options.audit === false ? { audit: noopAuditSink } : {}),
     onRootToken: (secret) => {
       root = secret;
     },
@@ -38,7 +43,10 @@ export async function gatehouseTarget(): Promise<HttpTarget> {
     { tokenId: null },
   );
   return {
-    name: 'gatehouse POST /v1/verify',
+    name:
+      options.audit === false
+        ? 'gatehouse POST /v1/verify, audit off'
+        : 'gatehouse POST /v1/verify',
     url: `${server.url}/v1/verify`,
     body: JSON.stringify({ token: issued.secret, scopes: ['orders:read'] }),
     headers: { authorization: `Bearer ${root}` },

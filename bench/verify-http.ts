@@ -55,6 +55,7 @@ export async function runVerifyHttpBench(settings: BenchSettings): Promise<Bench
     ['bare', bareNodeTarget],
     ['fastify', fastifyTarget],
     ['gatehouse', gatehouseTarget],
+    ['gatehouse-no-audit', () => gatehouseTarget({ audit: false })],
     ['better-auth', betterAuthTarget],
   ];
   const figures: Record<string, LoadFigures & { name: string }> = {};
@@ -91,6 +92,16 @@ export async function runVerifyHttpBench(settings: BenchSettings): Promise<Bench
     ratio: bareCpu / (f.cpuUsPerReq ?? Number.NaN),
     note: 'ratio = bare / this (contention-robust)',
   }));
+  const auditRows: BenchRow[] = [];
+  const noAudit = figures['gatehouse-no-audit'];
+  if (noAudit && figures.gatehouse) {
+    auditRows.push({
+      label: 'gatehouse verify with audit on / audit off',
+      value: figures.gatehouse.reqPerSec / noAudit.reqPerSec,
+      unit: '×',
+      note: `by CPU per request ${((noAudit.cpuUsPerReq ?? Number.NaN) / (figures.gatehouse.cpuUsPerReq ?? Number.NaN)).toFixed(2)}×; target ≥ 0.9×`,
+    });
+  }
   const rows: BenchRow[] = Object.entries(figures).map(([key, f]) => ({
     label: f.name,
     value: f.reqPerSec,
@@ -105,7 +116,7 @@ export async function runVerifyHttpBench(settings: BenchSettings): Promise<Bench
       unit: '×',
       note: 'target ≥ 25×',
     });
-  rows.push(...cpuRows);
+  rows.push(...cpuRows, ...auditRows);
   const cpuBa = figures['better-auth']?.cpuUsPerReq;
   if (cpuBa !== undefined && figures.gatehouse?.cpuUsPerReq)
     rows.push({

@@ -1,4 +1,4 @@
-import { type Clock, newId, type RandomSource } from '@gatehouse/core';
+import { type Clock, type RandomSource, timeOrderedId } from '@gatehouse/core';
 import type { AuditEventInput } from './audit-sink.js';
 import { canonicalJson, type UnchainedRecord } from './hash-chain.js';
 import { scrubDetails, scrubOptional } from './scrub-secrets.js';
@@ -14,10 +14,11 @@ export function prepareEvent(
 ): UnchainedRecord {
   const details =
     input.details && Object.keys(input.details).length > 0 ? serializeDetails(input.details) : null;
+  const time = Math.trunc(input.time ?? context.clock.now());
   return {
-    id: newId('event', context.random),
+    id: timeOrderedId('event', time, context.random),
     nodeId: context.nodeId,
-    time: Math.trunc(input.time ?? context.clock.now()),
+    time,
     type: input.type,
     actor: input.actor ?? null,
     tokenId: input.tokenId ?? null,

@@ -1,6 +1,7 @@
 import { type Clock, newId, type RandomSource, secureRandom, systemClock } from '@gatehouse/core';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import type { AuditSink } from '../audit/audit-sink.js';
 import { startServerAudit } from '../audit/server-audit.js';
 import { withJwtVerification } from '../oauth/jwt-aware-verifier.js';
 import { createOAuthRuntime } from '../oauth/oauth-runtime.js';
@@ -24,6 +25,8 @@ export interface StartServerOptions extends Partial<ServerConfig> {
   onRootToken?: (secret: string) => void | Promise<void>;
   /** Use an already open store (tests); it is not closed by `close()`. */
   store?: Store;
+  /** Replace the store-backed audit log (benchmarks measure the cost of auditing with a no-op). */
+  audit?: AuditSink;
 }
 
 export interface RunningServer {
@@ -61,17 +64,21 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const serverMetrics = createServerMetrics(registry);
   const nodeId = newId('node', random);
   // Registered first so it closes last: everything that records has stopped by then.
-  const auditLog = startServerAudit({
-    store,
-    clock,
-    random,
-    nodeId,
-    metrics: registry,
-    retentionMs:
-      config.auditRetentionSeconds === undefined ? undefined : config.auditRetentionSeconds * 1000,
-    onError: (error) =>
-      logger.error({ err: error }, 'audit write failed; the batch is kept and retried'),
-  });
+  const auditLog = options.audit
+    ? { audit: options.audit, close: () => options.audit?.flush() }
+    : startServerAudit({
+        store,
+        clock,
+        random,
+        nodeId,
+        metrics: registry,
+        retentionMs:
+          config.auditRetentionSeconds === undefined
+            ? undefined
+            : config.auditRetentionSeconds * 1000,
+        onError: (error) =>
+          logger.error({ err: error }, 'audit write failed; the batch is kept and retried'),
+      });
   const audit = auditLog.audit;
   closers.push(() => auditLog.close());
   // The verification hot path: cache kept exact by the change feed, limiter, usage batcher.

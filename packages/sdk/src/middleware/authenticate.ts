@@ -110,8 +110,8 @@ export function createAuthenticator(options: GatehouseMiddlewareOptions): Authen
           challengeFor({ kind: 'denied', result, requiredScopes: scopes }, { realm }),
         );
       }
-      const { valid: _valid, ...identity } = result;
-      return { ok: true, identity };
+      // The verifier's answer as is (cached answers are frozen and shared): no copy per request.
+      return { ok: true, identity: result };
     },
   };
 }

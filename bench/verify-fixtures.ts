@@ -6,6 +6,7 @@ import {
   generateToken,
   hashToken,
   newId,
+  newTokenRecord,
   secureRandom,
   systemClock,
   type TokenRecord,
@@ -51,28 +52,15 @@ export async function tokenFixture(options: {
       secrets.push(secret);
       hash = hashToken(secret);
     } else hash = randomBytes(32).toString('hex');
-    return {
+    return newTokenRecord({
       id: newId('token'),
       apiId: api.id,
-      kind: 'opaque',
       hash,
       name: `bench ${i}`,
       subject: `user_${i % 1000}`,
       scopes: ['orders:read'],
       createdAt: now,
-      expiresAt: null,
-      revokedAt: null,
-      revokeReason: null,
-      ipAllowlist: null,
-      rateLimit: null,
-      maxUses: null,
-      uses: 0,
-      metadata: {},
-      lastUsedAt: null,
-      rotatedFrom: null,
-      rotatedTo: null,
-      version: 1,
-    };
+    });
   };
   // Straight into the store's SQLite file with one prepared statement: Kysely's per-row query
   // building would dominate a million-row setup.

@@ -1,4 +1,11 @@
-import { generateToken, hashToken, ManualClock, newId, secureRandom } from '@gatehouse/core';
+import {
+  generateToken,
+  hashToken,
+  ManualClock,
+  newId,
+  newTokenRecord,
+  secureRandom,
+} from '@gatehouse/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachStore } from '../../test/store-harness.js';
 import { noopAuditSink } from '../audit/audit-sink.js';
@@ -90,28 +97,17 @@ forEachStore('verify cache fill race', (target) => {
     const api = await apis.byName('default');
     await rt.store.write(async (tx) => {
       const id = newId('token');
-      await insertToken(tx, {
-        id,
-        apiId: api!.id,
-        kind: 'opaque',
-        hash: hashToken(secret),
-        name: 'late',
-        subject: null,
-        scopes: [],
-        createdAt: clock.now(),
-        expiresAt: null,
-        revokedAt: null,
-        revokeReason: null,
-        ipAllowlist: null,
-        rateLimit: null,
-        maxUses: null,
-        uses: 0,
-        metadata: {},
-        lastUsedAt: null,
-        rotatedFrom: null,
-        rotatedTo: null,
-        version: 1,
-      });
+      await insertToken(
+        tx,
+        newTokenRecord({
+          id,
+          apiId: api!.id,
+          hash: hashToken(secret),
+          name: 'late',
+          scopes: [],
+          createdAt: clock.now(),
+        }),
+      );
       await appendChange(tx, store.dialect, {
         type: 'token.created',
         tokenId: id,

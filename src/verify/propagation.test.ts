@@ -1,4 +1,4 @@
-import { generateToken, hashToken, newId, secureRandom } from '@gatehouse/core';
+import { generateToken, hashToken, newId, newTokenRecord, secureRandom } from '@gatehouse/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../test/server-harness.js';
 import { forEachStore } from '../../test/store-harness.js';
@@ -77,28 +77,17 @@ forEachStore('change propagation between two servers', (target) => {
     const now = Date.now();
     await store.write(async (tx) => {
       const id = newId('token');
-      await insertToken(tx, {
-        id,
-        apiId: api!.id,
-        kind: 'opaque',
-        hash: hashToken(secret),
-        name: 'late',
-        subject: null,
-        scopes: ['orders:read'],
-        createdAt: now,
-        expiresAt: null,
-        revokedAt: null,
-        revokeReason: null,
-        ipAllowlist: null,
-        rateLimit: null,
-        maxUses: null,
-        uses: 0,
-        metadata: {},
-        lastUsedAt: null,
-        rotatedFrom: null,
-        rotatedTo: null,
-        version: 1,
-      });
+      await insertToken(
+        tx,
+        newTokenRecord({
+          id,
+          apiId: api!.id,
+          hash: hashToken(secret),
+          name: 'late',
+          scopes: ['orders:read'],
+          createdAt: now,
+        }),
+      );
       await appendChange(tx, store.dialect, {
         type: 'token.created',
         tokenId: id,

@@ -163,8 +163,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // Once closing, every response asks the client to drop its connection: an idle keep-alive
   // socket would otherwise hold shutdown open until the client's own idle timeout.
   let draining = false;
+  // Over TLS, browsers and clients are told never to try plain HTTP here (HSTS, one year).
+  const hsts = config.tls ? 'max-age=31536000' : undefined;
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
+    if (hsts) reply.header('strict-transport-security', hsts);
     done(null, payload);
   });
   await app.listen({ host: config.host, port: config.port });

@@ -10,7 +10,7 @@ import type { Scheduler } from './scheduler.js';
 import { UsageBatcher, type UsageBatcherStats } from './usage-batcher.js';
 
 export interface AuditLogOptions {
-  store: Pick<Store, 'dialect' | 'write'>;
+  store: Pick<Store, 'dialect' | 'write' | 'sqlite'>;
   /** This process's node id: the chain its events extend. Distinct per process. */
   nodeId: string;
   clock?: Clock;
@@ -70,7 +70,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     isPriority: (event) => PRIORITY_TYPES.has(event.type),
     write: async (batch) => {
       const records = batch.map((event) => prepareEvent(event, context));
-      await store.write((tx) => appendToChain(tx, store.dialect, nodeId, records, clock.now()));
+      await store.write((tx) => appendToChain(tx, store, nodeId, records, clock.now()));
     },
   });
 
@@ -79,7 +79,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     events: readonly AuditEventInput[],
   ): Promise<void> {
     const records: UnchainedRecord[] = events.map((event) => prepareEvent(event, context));
-    await appendToChain(tx, store.dialect, nodeId, records, clock.now());
+    await appendToChain(tx, store, nodeId, records, clock.now());
     recordedInTransaction += records.length;
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '@gatehouse/core';
 import type { AuditRecord, ChainPosition } from '../store/audit-repo.js';
 
 /** The `prevHash` of a node's first event: 64 zeros. */
@@ -47,9 +47,7 @@ export function eventHash(
   prevHash: string,
   record: Omit<AuditRecord, 'prevHash' | 'hash'>,
 ): string {
-  return createHash('sha256')
-    .update(`${prevHash}\n${canonicalEvent(record)}`)
-    .digest('hex');
+  return sha256Hex(`${prevHash}\n${canonicalEvent(record)}`);
 }
 
 /**

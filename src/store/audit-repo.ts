@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from './migrator.js';
 import type { AuditEventsTable, Database } from './schema.js';
+import type { PreparedStatements } from './store.js';
 
 /** An audit event as stored: the event fields plus its place in its node's hash chain. */
 export interface AuditRecord {
@@ -102,11 +103,31 @@ function toRow(record: AuditRecord): AuditEventsTable {
 // 19 columns × 500 rows stays under SQLite's 32 766 and PostgreSQL's 65 535 bound parameters.
 const INSERT_CHUNK = 500;
 
-/** Inserts chained records (inside the transaction that holds the chain head). */
+const nativeInserts = new WeakMap<PreparedStatements, { run(...params: unknown[]): unknown }>();
+
+/**
+ * Inserts chained records (inside the transaction that holds the chain head). On SQLite, with the
+ * native connection at hand, one cached prepared statement per row: about half the CPU of a
+ * 500-row query built and prepared per batch, on the path every verification's event takes.
+ */
 export async function insertAuditRecords(
   tx: Kysely<Database>,
   records: readonly AuditRecord[],
+  sqlite?: PreparedStatements,
 ): Promise<void> {
+  if (sqlite && records.length > 0) {
+    let insert = nativeInserts.get(sqlite);
+    if (!insert) {
+      // Named parameters, bound straight from the row object `toRow` builds for Kysely too.
+      const columns = Object.keys(toRow(records[0]!));
+      insert = sqlite.prepare(
+        `insert into audit_events (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
+      );
+      nativeInserts.set(sqlite, insert);
+    }
+    for (const record of records) insert.run(toRow(record));
+    return;
+  }
   for (let i = 0; i < records.length; i += INSERT_CHUNK) {
     await tx
       .insertInto('audit_events')

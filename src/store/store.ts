@@ -15,10 +15,21 @@ export interface Store {
   readonly db: Kysely<Database>;
   /** Where the store lives, for messages (file path or URL without password). */
   readonly location: string;
+  /**
+   * SQLite only: the native connection under `db`, for hot bulk writes that a cached prepared
+   * statement does in half the CPU of a built query. Statements run on it join the transaction
+   * that `write` opened, since it is the same connection.
+   */
+  readonly sqlite?: PreparedStatements;
   /** Runs `fn` in a write transaction (`BEGIN IMMEDIATE` on SQLite so writers never deadlock). */
   write<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The slice of better-sqlite3 the store exposes: prepared statements. */
+export interface PreparedStatements {
+  prepare(sql: string): { run(...params: unknown[]): unknown };
 }
 
 export interface OpenStoreOptions {
@@ -67,6 +78,7 @@ function openSqlite(dataDir: string): Store {
     dialect: 'sqlite',
     db,
     location: file,
+    sqlite: native,
     write: (fn) =>
       db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);

@@ -11,8 +11,16 @@ const oneShot = (nodeCrypto as { hash?: OneShotHash }).hash;
  * @example hashToken('gth_...') // 64 hex chars
  */
 export function hashToken(token: string): string {
-  if (oneShot) return oneShot('sha256', token, 'hex');
-  return nodeCrypto.createHash('sha256').update(token).digest('hex');
+  return sha256Hex(token);
+}
+
+/**
+ * SHA-256 of a UTF-8 string as hex, with the one-shot primitive where Node has it.
+ * @example sha256Hex('abc') // "ba7816bf…"
+ */
+export function sha256Hex(text: string): string {
+  if (oneShot) return oneShot('sha256', text, 'hex');
+  return nodeCrypto.createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -1,25 +1,5 @@
+import type { AuditEventJson } from '@gatehouse/core';
 import type { AuditRecord } from '../store/audit-repo.js';
-
-/** An event as the API returns it; absent fields are omitted. */
-export interface AuditEventJson {
-  id: string;
-  /** ISO 8601. */
-  time: string;
-  type: string;
-  tokenId?: string;
-  subject?: string;
-  api?: string;
-  actor?: string;
-  ip?: string;
-  userAgent?: string;
-  method?: string;
-  path?: string;
-  status?: number;
-  result?: string;
-  latencyMs?: number;
-  details?: Record<string, unknown>;
-  nodeId: string;
-}
 
 /** Export lines also carry the chain fields, so an export can be verified offline. */
 export interface AuditExportJson extends AuditEventJson {
@@ -58,3 +38,5 @@ export function toAuditJson(record: AuditRecord): AuditEventJson {
 export function toAuditExportJson(record: AuditRecord): AuditExportJson {
   return { ...toAuditJson(record), seq: record.seq, prevHash: record.prevHash, hash: record.hash };
 }
+
+export type { AuditEventJson };

@@ -1,16 +1,5 @@
+import type { ChangeJson } from '@gatehouse/core';
 import type { ChangeEvent } from '../store/changes-repo.js';
-
-/** A change as the wire protocol carries it (docs/architecture.md). Never holds a secret. */
-export interface ChangeJson {
-  seq: number;
-  type: string;
-  tokenId: string | null;
-  tokenHash: string | null;
-  apiId: string | null;
-  /** ISO 8601. */
-  time: string;
-  data: Record<string, unknown>;
-}
 
 /**
  * The wire form of a stored change.
@@ -27,3 +16,5 @@ export function toChangeJson(change: ChangeEvent): ChangeJson {
     data: change.payload,
   };
 }
+
+export type { ChangeJson };

@@ -13,3 +13,4 @@ export * from './types.js';
 export * from './verifier.js';
 export * from './verify-codes.js';
 export * from './verify-decision.js';
+export * from './wire.js';

@@ -1,4 +1,4 @@
-import type { VerifyCode } from '@gatehouse/core';
+import type { VerifyResult } from '@gatehouse/core';
 
 /** An API's issuing policy (CONTRACT §3). */
 export interface ApiPolicyJson {
@@ -107,55 +107,14 @@ export interface RevokeReceipt {
 export type RevokedTokenJson = TokenJson & { receipt?: RevokeReceipt };
 
 /** The server's verify answer; valid answers carry cache hints (docs/architecture.md). */
-export type VerifyResponseJson =
-  | {
-      valid: true;
-      tokenId: string;
-      api: string;
-      subject: string | null;
-      scopes: string[];
-      expiresAt: string | null;
-      metadata: Record<string, unknown>;
-      rateLimit?: { limit: number; remaining: number; resetAt: string };
-      version?: number;
-      cacheable?: boolean;
-      ipAllowlist?: string[] | null;
-    }
-  | { valid: false; code: VerifyCode; retryAfterSeconds?: number; missingScopes?: string[] };
+export type VerifyResponseJson = VerifyResult;
 
 export interface VerifyInput {
   scopes?: readonly string[];
   ip?: string;
 }
 
-/** One change-feed entry (`ChangeJson` in docs/architecture.md). Never holds a secret. */
-export interface ChangeJson {
-  seq: number;
-  type: string;
-  tokenId: string | null;
-  tokenHash: string | null;
-  apiId: string | null;
-  time: string;
-  data: Record<string, unknown>;
-}
-
-export interface AuditEventJson {
-  id: string;
-  time: string;
-  type: string;
-  tokenId?: string;
-  subject?: string;
-  api?: string;
-  actor?: string;
-  ip?: string;
-  method?: string;
-  path?: string;
-  status?: number;
-  result?: string;
-  latencyMs?: number;
-  details?: Record<string, unknown>;
-  [field: string]: unknown;
-}
+export type { AuditEventJson, ChangeJson } from '@gatehouse/core';
 
 export interface AuditQuery {
   tokenId?: string;

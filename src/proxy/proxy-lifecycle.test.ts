@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { selfSignedCertificate } from '../../test/tls-fixture.js';
 import { ProxyConfigError } from './bind-safety.js';
 import { createProxy } from './create-proxy.js';
 import type { ProxyLogger } from './proxy-logger.js';
@@ -113,35 +113,14 @@ describe('TLS and bind safety', () => {
   });
 
   it('serves HTTPS only, with HSTS, when given a certificate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = selfSignedCertificate();
     const proxy = await createProxy({
       upstream: upstream.url,
       policy: policyDir('routes:\n  "GET /a": public\n'),
       verifier,
       port: 0,
       host: '0.0.0.0',
-      tls: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) },
+      tls: { cert, key },
       logger: recordingLogger(),
       watchPolicy: false,
     });

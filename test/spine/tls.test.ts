@@ -1,43 +1,17 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server-harness.js';
+import { selfSignedCertificate } from '../tls-fixture.js';
 
 describe('serve over TLS (--tls-cert / --tls-key)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-serve-tls-'));
   let t: TestServer;
+  let dir = '';
   const agent = new Agent({ connect: { rejectUnauthorized: false } });
   beforeAll(async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    t = await startTestServer({
-      tls: {
-        cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-        key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      },
-    });
+    const tls = selfSignedCertificate();
+    dir = tls.dir;
+    t = await startTestServer({ tls: { cert: tls.cert, key: tls.key } });
   });
   afterAll(async () => {
     await agent.close();

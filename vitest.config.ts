@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -21,6 +22,11 @@ export default defineConfig({
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['./test/global-setup.ts'],
+    // One master key for the whole run (servers and spawned CLIs inherit it): servers that join
+    // one store can decrypt each other's signing keys, and no key file lands in the checkout.
+    env: {
+      GATEHOUSE_MASTER_KEY: process.env.GATEHOUSE_MASTER_KEY ?? randomBytes(32).toString('base64'),
+    },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

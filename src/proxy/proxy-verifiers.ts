@@ -74,10 +74,31 @@ export async function remoteBackend(options: {
     // Keep starting: verification fails closed (503) until the server is reachable.
     options.logger.warn({ url: options.url, error: (error as Error).message }, 'server not ready');
   }
+  // Every proxied request goes to the server's audit log through the verifier's reporter
+  // (`POST /v1/audit/events`, batched); while the server is unreachable it queues and retries.
+  const reporter = verifier.audit;
   const audit: AuditSink = {
-    record: (event) => options.logger.info({ audit: event }, 'audit'),
+    record: (event) => {
+      if (event.type !== 'request.proxied' && event.type !== 'request.denied') return;
+      reporter?.record({
+        type: event.type,
+        time: new Date(event.time ?? Date.now()).toISOString(),
+        tokenId: event.tokenId ?? null,
+        subject: event.subject ?? null,
+        api: event.api ?? null,
+        ip: event.ip ?? null,
+        userAgent: event.userAgent ?? null,
+        method: event.method ?? null,
+        path: event.path ?? null,
+        status: event.status ?? null,
+        result: event.result ?? null,
+        latencyMs: event.latencyMs ?? null,
+      });
+    },
     recordInTransaction: async () => {},
-    flush: async () => {},
+    flush: async () => {
+      await reporter?.flush();
+    },
   };
   return { verifier, audit, close: () => verifier.close() };
 }

@@ -121,6 +121,33 @@ forEachStore('gatehouse proxy end to end', (target) => {
     });
     expect(proxied.latency_ms).toBeGreaterThanOrEqual(0);
   });
+
+  it('reports request events to the server audit log (remote mode)', async () => {
+    const verifyToken = await t.managementToken(['tokens:verify']);
+    const proxy = await runProxyCommand({
+      upstream: upstream.url,
+      policy: policyFile(),
+      port: 0,
+      logger: silentLogger,
+      remote: { url: t.url, token: verifyToken },
+    });
+    const { id, token } = await issue();
+    await get(`${proxy.url}/orders/7?q=secret`, token);
+    await get(`${proxy.url}/nope-remote`);
+    await proxy.close(); // closes the verifier, which sends what its reporter queued
+    await t.server.ctx.audit.flush();
+    const rows = await target
+      .store()
+      .db.selectFrom('audit_events')
+      .selectAll()
+      .where('type', 'in', ['request.proxied', 'request.denied'])
+      .where((eb) => eb.or([eb('token_id', '=', id), eb('path', '=', '/nope-remote')]))
+      .execute();
+    expect(rows.map((r) => [r.type, r.path, r.status, r.result]).sort()).toEqual([
+      ['request.denied', '/nope-remote', 403, 'UNMATCHED_ROUTE'],
+      ['request.proxied', '/orders/7', 200, 'VALID'],
+    ]);
+  });
 });
 
 describe('runProxyCommand options', () => {

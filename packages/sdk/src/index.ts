@@ -1,4 +1,10 @@
 export type { TokenVerifier, VerifyOptions, VerifyResult } from '@gatehouse/core';
+export {
+  type AuditReporter,
+  type AuditReporterOptions,
+  createAuditReporter,
+  type ReportedEvent,
+} from './audit/audit-reporter.js';
 export { type ClientOptions, createClient, type GatehouseClient } from './client/create-client.js';
 export * from './client/types.js';
 export { GatehouseApiError, GatehouseUnavailableError, type ProblemBody } from './errors.js';

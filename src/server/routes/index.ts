@@ -2,6 +2,7 @@ import type { GatehouseApp } from '../app.js';
 import type { AppContext } from '../context.js';
 import { apiRoutes } from './apis.js';
 import { auditExportRoute } from './audit-export.js';
+import { auditIngestRoute } from './audit-ingest.js';
 import { auditListRoute } from './audit-list.js';
 import { auditStreamRoute } from './audit-stream.js';
 import { auditVerifyRoute } from './audit-verify.js';
@@ -33,6 +34,7 @@ export async function registerRoutes(app: GatehouseApp, ctx: AppContext): Promis
   auditExportRoute(app, ctx);
   auditVerifyRoute(app, ctx);
   auditStreamRoute(app, ctx);
+  auditIngestRoute(app, ctx);
   await forwardAuthRoute(app, ctx);
   await oauthRoutes(app, ctx);
 }

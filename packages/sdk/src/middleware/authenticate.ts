@@ -6,6 +6,7 @@ import {
   type TokenVerifier,
   type VerifiedToken,
 } from '@gatehouse/core';
+import type { AuditReporter, ReportedEvent } from '../audit/audit-reporter.js';
 import { GatehouseApiError, GatehouseUnavailableError } from '../errors.js';
 import { createVerifier, type RemoteVerifierOptions } from '../verifier/remote-verifier.js';
 
@@ -31,14 +32,21 @@ export interface GatehouseMiddlewareOptions {
   tokenFrom?: 'authorization' | { header: string };
   /** Told about faults that became a 503 (for logging; never receives the token). */
   onError?(error: unknown): void;
+  /**
+   * Where each request's outcome is reported for the server's audit log. Default: the remote
+   * verifier's own reporter (`verifier.audit`); `false` reports nothing.
+   */
+  audit?: Pick<AuditReporter, 'record'> | false;
 }
 
 /** What the adapters hand to {@link Authenticator.authenticate}: a framework-free request view. */
 export interface RequestView {
   header(name: string): string | string[] | undefined;
-  /** Path and query as received. */
+  /** Path and query as received (or the full URL). */
   url: string;
   ip: string | undefined;
+  /** HTTP method, for the audit event. */
+  method?: string;
 }
 
 export type AuthOutcome =
@@ -82,19 +90,49 @@ export function createAuthenticator(options: GatehouseMiddlewareOptions): Authen
   const read = credentialReader(options.tokenFrom ?? 'authorization');
   const api = options.api;
 
+  const audit =
+    options.audit === false
+      ? undefined
+      : (options.audit ?? (verifier as { audit?: Pick<AuditReporter, 'record'> }).audit);
+  const report = (
+    request: RequestView,
+    outcome: AuthOutcome,
+    type: ReportedEvent['type'],
+    result: string,
+    identity?: GatehouseIdentity,
+  ): AuthOutcome => {
+    audit?.record({
+      type,
+      tokenId: identity?.tokenId ?? null,
+      subject: identity?.subject ?? null,
+      api: identity?.api ?? null,
+      ip: request.ip ?? null,
+      method: request.method ?? null,
+      path: pathOf(request.url),
+      status: outcome.ok ? null : outcome.status,
+      result,
+    });
+    return outcome;
+  };
+
   return {
     verifier,
     async authenticate(request, routeScopes) {
       if (request.url.includes('access_token=') && hasUrlToken(request.url)) {
-        return refuse(
+        const refused = refuse(
           400,
           realm,
           'invalid_request',
           'tokens in URLs are refused; use the Authorization header',
         );
+        return report(request, refused, 'request.denied', 'TOKEN_IN_URL');
       }
       const credential = read(request);
-      if (credential.kind !== 'token') return asOutcome(challengeFor(credential, { realm }));
+      if (credential.kind !== 'token') {
+        const outcome = asOutcome(challengeFor(credential, { realm }));
+        const result = credential.kind === 'none' ? 'NO_CREDENTIALS' : 'INVALID_REQUEST';
+        return report(request, outcome, 'request.denied', result);
+      }
       const scopes = routeScopes ?? defaultScopes;
       let result: Awaited<ReturnType<TokenVerifier['verify']>>;
       try {
@@ -106,12 +144,13 @@ export function createAuthenticator(options: GatehouseMiddlewareOptions): Authen
         return UNAVAILABLE;
       }
       if (!result.valid) {
-        return asOutcome(
+        const outcome = asOutcome(
           challengeFor({ kind: 'denied', result, requiredScopes: scopes }, { realm }),
         );
+        return report(request, outcome, 'token.rejected', result.code);
       }
       // The verifier's answer as is (cached answers are frozen and shared): no copy per request.
-      return { ok: true, identity: result };
+      return report(request, { ok: true, identity: result }, 'token.verified', 'VALID', result);
     },
   };
 }
@@ -160,4 +199,14 @@ function refuse(status: number, realm: string, error: string, description: strin
 
 function asOutcome(challenge: ReturnType<typeof challengeFor>): AuthOutcome {
   return { ok: false, status: challenge.status, headers: challenge.headers, body: challenge.body };
+}
+
+/** The path of a request URL (absolute or origin-form), without its query: queries can hold secrets. */
+function pathOf(url: string): string {
+  const query = url.search(/[?#]/);
+  const bare = query === -1 ? url : url.slice(0, query);
+  const scheme = bare.indexOf('://');
+  if (scheme === -1) return bare || '/';
+  const slash = bare.indexOf('/', scheme + 3);
+  return slash === -1 ? '/' : bare.slice(slash);
 }

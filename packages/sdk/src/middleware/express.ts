@@ -30,7 +30,12 @@ export function gatehouse(options: GatehouseMiddlewareOptions): RequestHandler {
   const auth = createAuthenticator(options);
   return function gatehouseAuth(req: Request, res: Response, next: NextFunction): void {
     auth
-      .authenticate({ header: (name) => req.headers[name], url: req.originalUrl, ip: req.ip })
+      .authenticate({
+        header: (name) => req.headers[name],
+        url: req.originalUrl,
+        ip: req.ip,
+        method: req.method,
+      })
       .then((outcome) => {
         if (outcome.ok) {
           req.gatehouse = outcome.identity;

@@ -79,7 +79,12 @@ async function run(
   scopes: readonly string[] | undefined,
 ): Promise<void> {
   const outcome = await auth.authenticate(
-    { header: (name) => request.headers[name], url: request.url, ip: request.ip },
+    {
+      header: (name) => request.headers[name],
+      url: request.url,
+      ip: request.ip,
+      method: request.method,
+    },
     scopes,
   );
   if (outcome.ok) {

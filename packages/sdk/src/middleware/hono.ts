@@ -36,6 +36,7 @@ export function gatehouse(options: GatehouseHonoOptions): MiddlewareHandler<Gate
       // The full URL: only its query is inspected (tokens in URLs are refused); parsing it into a
       // URL object on every request would cost more than the cached verification itself.
       url: c.req.url,
+      method: c.req.method,
       ip: getIp(c),
     });
     if (!outcome.ok) {

@@ -7,6 +7,11 @@ import {
   type VerifyOptions,
   type VerifyResult,
 } from '@gatehouse/core';
+import {
+  type AuditReporter,
+  type AuditReporterOptions,
+  createAuditReporter,
+} from '../audit/audit-reporter.js';
 import type { ChangeJson, VerifyResponseJson } from '../client/types.js';
 import { GatehouseApiError, GatehouseUnavailableError } from '../errors.js';
 import { ChangeFeed, type ChangeFeedOptions, type FeedStatus } from '../feed/change-feed.js';
@@ -33,6 +38,11 @@ export interface RemoteVerifierOptions extends ConnectionOptions {
   changeFeed?: false | Pick<ChangeFeedOptions, 'heartbeatTimeoutMs' | 'reconnectDelayMs' | 'ack'>;
   /** Local JWT verification settings, or `false` to treat JWTs as malformed. */
   jwt?: JwtOptions | false;
+  /**
+   * Where middleware using this verifier reports each request (`POST /v1/audit/events`, batched),
+   * so cached decisions are audited too. Default on; `false` turns it off.
+   */
+  audit?: false | Pick<AuditReporterOptions, 'flushMs' | 'batchSize' | 'capacity' | 'onError'>;
   /** Called after each change is applied (tests, metrics). */
   onChange?(change: ChangeJson): void;
   onFeedStatus?(status: FeedStatus): void;
@@ -49,6 +59,8 @@ export interface VerifierStats {
 
 /** A {@link TokenVerifier} backed by a Gatehouse server, with a feed-fresh local cache. */
 export interface RemoteVerifier extends TokenVerifier {
+  /** The audit reporter on this verifier's connection (absent with `audit: false`). */
+  readonly audit: AuditReporter | undefined;
   /** Resolves once the change feed is connected (rejects after `timeoutMs`, default 10 s). */
   ready(options?: { timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
@@ -69,6 +81,7 @@ export function createVerifier(options: RemoteVerifierOptions): RemoteVerifier {
 }
 
 class CachingRemoteVerifier implements RemoteVerifier {
+  readonly audit: AuditReporter | undefined;
   private readonly http: HttpTransport;
   private readonly clock: Clock;
   private readonly cache: VerifyCache;
@@ -84,6 +97,16 @@ class CachingRemoteVerifier implements RemoteVerifier {
 
   constructor(private readonly options: RemoteVerifierOptions) {
     this.http = new HttpTransport(options);
+    this.audit =
+      options.audit === false
+        ? undefined
+        : createAuditReporter({
+            url: options.url,
+            token: options.token,
+            timeoutMs: options.timeoutMs,
+            fetch: options.fetch,
+            ...options.audit,
+          });
     this.clock = options.clock ?? systemClock;
     this.maxStalenessMs = nonNegative(options.maxStalenessMs ?? 0, 'maxStalenessMs');
     this.maxEntryAgeMs = nonNegative(options.maxEntryAgeMs ?? 600_000, 'maxEntryAgeMs');
@@ -140,6 +163,7 @@ class CachingRemoteVerifier implements RemoteVerifier {
 
   async close(): Promise<void> {
     await this.feed?.close();
+    await this.audit?.close();
   }
 
   stats(): VerifierStats {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { VerifierStats } from '@gatehouse/sdk';
+import type { LoadRun } from './load-worker.js';
 import { FRAMEWORKS } from './middleware-apps.js';
-import type { LoadRun } from './middleware-load.js';
 
 /**
  * One app's measured rounds. `appCpu`: this process's CPU (app + idle Gatehouse) in cores;

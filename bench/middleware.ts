@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient, createVerifier, type RemoteVerifier } from '@gatehouse/sdk';
 import { createLogger } from '../src/server/logger.js';
 import { type RunningServer, startServer } from '../src/server/runtime.js';
+import type { LoadRun } from './load-worker.js';
 import {
   BENCH_PATH,
   BENCH_SCOPES,
@@ -14,7 +15,6 @@ import {
   type RunningApp,
   startBenchApp,
 } from './middleware-apps.js';
-import type { LoadRun } from './middleware-load.js';
 import { summarize, type TargetRuns } from './middleware-summary.js';
 
 export interface MiddlewareBenchOptions {
@@ -25,7 +25,7 @@ export interface MiddlewareBenchOptions {
   connections?: number;
 }
 
-const WORKER = fileURLToPath(new URL('./middleware-load.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('./load-worker.js', import.meta.url));
 
 /**
  * Middleware verify overhead per request, in one run: for Express, Fastify and Hono the same tiny

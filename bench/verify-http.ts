@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { LoadRun } from './load-worker.js';
 import { betterAuthTarget } from './verify-better-auth.js';
 import {
   bareNodeTarget,
@@ -11,23 +12,23 @@ import {
 } from './verify-http-targets.js';
 import type { BenchReport, BenchRow, BenchSettings } from './verify-report.js';
 
-interface LoadFigures {
+type LoadFigures = LoadRun & {
   /** This (server) process's CPU µs per request: robust to other load on the machine. */
   cpuUsPerReq?: number;
-  reqPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  errors: number;
-  loadCpu: number;
-}
+};
 
 const run = promisify(execFile);
 const ROUNDS = 2;
-const worker = fileURLToPath(new URL('./verify-load-worker.js', import.meta.url));
+const worker = fileURLToPath(new URL('./load-worker.js', import.meta.url));
 
 async function load(target: HttpTarget, seconds: number): Promise<LoadFigures> {
-  const args = { url: target.url, body: target.body, headers: target.headers, connections: 32 };
+  const args = {
+    url: target.url,
+    method: 'POST',
+    body: target.body,
+    headers: target.headers,
+    connections: 32,
+  };
   // Warm-up (JIT, caches), then the measured run; both from a separate process.
   await run(process.execPath, [worker, JSON.stringify({ ...args, seconds: 1 })]);
   // Every target lives in this process but only one is under load at a time: the CPU this

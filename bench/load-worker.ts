@@ -1,6 +1,8 @@
 /**
- * The load generator of bench/middleware.ts, run in its own process so it never shares an event
- * loop with the app under test: `node middleware-load.js '{"url","headers","seconds","connections"}'`.
+ * The load generator of the HTTP benches, run in its own process so it never shares an event loop
+ * with the server under test:
+ * `node load-worker.js '{"url","method"?,"body"?,"headers","seconds","connections"}'` (a body is
+ * sent as JSON).
  * Prints one JSON line: throughput, latency and this process's own CPU use (1.0 = one full core,
  * i.e. the load generator itself was the bottleneck).
  */
@@ -9,7 +11,8 @@ import { createRequire } from 'node:module';
 /** The slice of autocannon's API used here (the package ships no type declarations). */
 type Autocannon = (options: {
   url: string;
-  method: 'GET';
+  method: string;
+  body?: string;
   headers: Record<string, string>;
   connections: number;
   duration: number;
@@ -42,6 +45,8 @@ export interface LoadRun {
 
 interface LoadArgs {
   url: string;
+  method?: string;
+  body?: string;
   headers: Record<string, string>;
   seconds: number;
   connections: number;
@@ -52,8 +57,10 @@ const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const result = await autocannon({
   url: args.url,
-  method: 'GET',
-  headers: args.headers,
+  method: args.method ?? 'GET',
+  ...(args.body === undefined
+    ? { headers: args.headers }
+    : { body: args.body, headers: { 'content-type': 'application/json', ...args.headers } }),
   connections: args.connections,
   duration: args.seconds,
   pipelining: 1,

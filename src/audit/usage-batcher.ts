@@ -82,15 +82,8 @@ export class UsageBatcher<T> {
     try {
       await this.idle();
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.batchSize);
-        try {
-          await this.options.write(batch);
-          this.counts.written += batch.length;
-        } catch (error) {
-          this.counts.failedWrites += 1;
-          this.requeue(batch);
-          throw error;
-        }
+        const failure = await this.writeNextBatch();
+        if (failure) throw failure.error;
       }
     } finally {
       this.flushing = false;
@@ -124,15 +117,10 @@ export class UsageBatcher<T> {
     // Yield first: the request path that pushed the item returns before any I/O starts.
     await Promise.resolve();
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.batchSize);
-      try {
-        await this.options.write(batch);
-        this.counts.written += batch.length;
-      } catch (error) {
-        this.counts.failedWrites += 1;
-        this.requeue(batch);
+      const failure = await this.writeNextBatch();
+      if (failure) {
         try {
-          this.options.onError?.(error);
+          this.options.onError?.(failure.error);
         } catch {
           // A failing error hook must not break the retry loop.
         }
@@ -143,6 +131,20 @@ export class UsageBatcher<T> {
       if (this.queue.length < this.batchSize) return true;
     }
     return true;
+  }
+
+  /** Writes one batch off the queue; on failure puts it back and returns the error. */
+  private async writeNextBatch(): Promise<{ error: unknown } | undefined> {
+    const batch = this.queue.splice(0, this.batchSize);
+    try {
+      await this.options.write(batch);
+      this.counts.written += batch.length;
+      return undefined;
+    } catch (error) {
+      this.counts.failedWrites += 1;
+      this.requeue(batch);
+      return { error };
+    }
   }
 
   private requeue(batch: T[]): void {

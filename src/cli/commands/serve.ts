@@ -4,20 +4,8 @@ import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { type FileConfig, readConfigFile } from '../config-file.js';
 
-interface ServeFlags {
-  port?: string;
-  host?: string;
-  data?: string;
-  databaseUrl?: string;
-  redisUrl?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  rootTokenFile?: string;
-  config?: string;
-  issuer?: string;
-  policy?: string;
-  auditRetention?: string;
-}
+/** Every config-file setting is also a flag (commander hands flags over as strings). */
+type ServeFlags = { [K in keyof FileConfig]?: string } & { config?: string };
 
 /** Flag, then environment variable, then config file. */
 function pick<K extends keyof FileConfig>(

@@ -59,14 +59,15 @@ export async function buildApp(ctx: AppContext): Promise<GatehouseApp> {
   app.addHook('preValidation', async (request) => {
     const schema = request.routeOptions.schema;
     if (!schema?.body) return;
-    // No body at all (`curl -X POST …/revoke`) means an empty object, so optional bodies are
-    // optional and a create without one names its first missing field.
+    const accepted = (schema.consumes as readonly string[] | undefined) ?? ['application/json'];
+    // No body at all (`curl -X POST …/revoke`) means an empty JSON object, so optional bodies are
+    // optional and a create without one names its first missing field. Routes that read another
+    // type (OAuth forms) get no body, as sent.
     if (request.body === undefined) {
-      request.body = {};
+      if (accepted.includes('application/json')) request.body = {};
       return;
     }
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    const accepted = (schema.consumes as readonly string[] | undefined) ?? ['application/json'];
     if (!type || !accepted.includes(type))
       throw new GatehouseError(
         'unsupported_media_type',

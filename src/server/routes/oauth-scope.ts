@@ -57,11 +57,7 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyR
 /** The request's form, or `invalid_request` when the body was JSON or another type. */
 export function oauthForm(request: FastifyRequest): URLSearchParams {
   const body = request.body;
-  // No body at all: the app-wide pre-validation hook turns it into `{}`.
-  const empty = typeof body === 'object' && body !== null && Object.keys(body).length === 0;
-  if (body === undefined || body === null || (empty && !(body instanceof URLSearchParams))) {
-    return new URLSearchParams();
-  }
+  if (body === undefined || body === null) return new URLSearchParams();
   if (body instanceof URLSearchParams) return body;
   throw new OAuthError(
     'invalid_request',
